@@ -1,0 +1,13 @@
+//! YAML with exact positions: the span-carrying tree, its loader and what can go wrong.
+
+mod load;
+mod problem;
+mod scalar;
+mod tree;
+
+pub use load::{load, LoadLimits, LoadedYaml};
+pub use problem::YamlProblem;
+pub use scalar::resolve_plain;
+pub use tree::{
+    Comment, Entry, Node, NodeId, NodeKind, Scalar, ScalarStyle, ScalarValue, YamlTree,
+};
