@@ -1,1 +1,11 @@
+//! hlint's analysis: from a loaded pipeline to diagnostics. Each rule lives in its own file
+//! under `rules/`; `lint` is the one entry point the CLI, the LSP and the simulator share.
 
+pub mod diagnostic;
+pub mod lint;
+pub mod registry;
+pub mod rules;
+
+pub use diagnostic::{Diagnostic, Edit, Fix, Label, Severity};
+pub use lint::{lint_source, FileReport, LintOptions, Origin};
+pub use registry::{all_rules, find_rule, Rule};

@@ -1,0 +1,70 @@
+//! The command line, as clap reads it.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "hlint",
+    version,
+    about = "Static validator and linter for Harness CI pipeline YAML",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub check: CheckArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List every rule: code, name, default severity and summary.
+    Rules,
+    /// Print a rule's documentation.
+    Explain {
+        /// A rule code (HL101) or name (unknown-key).
+        rule: String,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Pipeline files, directories to search for them (honouring .gitignore), or `-` for stdin.
+    #[arg(value_name = "PATHS", default_value = ".")]
+    pub paths: Vec<PathBuf>,
+
+    /// Output format (default: pretty on a terminal, concise otherwise).
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+
+    /// Also fail (exit 1) on findings of this severity.
+    #[arg(long, value_enum)]
+    pub deny: Option<Deny>,
+
+    /// Also validate against this JSON Schema (for example Harness's official v0/pipeline.json).
+    #[arg(long, value_name = "FILE")]
+    pub schema: Option<PathBuf>,
+
+    /// Name to use for stdin in messages.
+    #[arg(long, value_name = "NAME", default_value = "<stdin>")]
+    pub stdin_filename: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Code snippets with labels, for people.
+    Pretty,
+    /// One line per finding: `file:line:col: severity[CODE] message`.
+    Concise,
+    /// The versioned JSON report (see README).
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Deny {
+    Warnings,
+    Infos,
+}

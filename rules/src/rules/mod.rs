@@ -1,0 +1,17 @@
+//! Every rule, one file each, grouped by code range.
+
+pub mod pipeline;
+pub mod yaml;
+
+use crate::registry::Rule;
+
+pub(crate) static ALL: &[&Rule] = &[
+    &yaml::syntax_error::RULE,
+    &yaml::duplicate_key::RULE,
+    &yaml::merge_key::RULE,
+    &yaml::resource_limit::RULE,
+    &yaml::invalid_encoding::RULE,
+    &yaml::extra_document::RULE,
+    &yaml::complex_key::RULE,
+    &pipeline::not_a_pipeline::RULE,
+];
