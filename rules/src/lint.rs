@@ -44,7 +44,9 @@ pub fn lint_source(bytes: &[u8], origin: Origin, options: &LintOptions) -> FileR
         let diagnostics = match origin {
             Origin::Discovered => Vec::new(),
             Origin::Named if loaded.problems.is_empty() => {
-                vec![rules::pipeline::not_a_pipeline::diagnose()]
+                vec![rules::pipeline::not_a_pipeline::diagnose(
+                    loaded.tree.root().is_none(),
+                )]
             }
             Origin::Named => yaml_diagnostics(&text, &loaded),
         };

@@ -1,1 +1,50 @@
+//! Helpers for the end-to-end tests in `tests/tests/`: run the real `hlint` binary.
 
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use assert_cmd::Command;
+
+/// No test input may take longer than this: a hang fails the test instead of the CI run.
+pub const TIME_LIMIT: Duration = Duration::from_secs(120);
+
+/// The `hlint` binary built by this workspace, with a time limit and no terminal styling.
+pub fn hlint() -> Command {
+    let mut command =
+        Command::cargo_bin("hlint").expect("the hlint binary is built with the workspace");
+    command.timeout(TIME_LIMIT).env("NO_COLOR", "1");
+    command
+}
+
+/// The folder of committed test pipelines.
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+/// Runs hlint with `--format json` and returns (exit code, parsed report).
+pub fn lint_json(args: &[&str]) -> (i32, serde_json::Value) {
+    let output = hlint()
+        .arg("--format")
+        .arg("json")
+        .args(args)
+        .output()
+        .expect("hlint runs");
+    let report = serde_json::from_slice(&output.stdout).unwrap_or_else(|error| {
+        panic!(
+            "hlint printed no JSON ({error}):\n{}\n{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    (output.status.code().expect("hlint exits normally"), report)
+}
+
+/// The rule codes of a JSON report, in order.
+pub fn codes(report: &serde_json::Value) -> Vec<String> {
+    report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["rule"].as_str().unwrap().to_owned())
+        .collect()
+}

@@ -236,7 +236,7 @@ impl<'a> Builder<'a> {
         };
         self.problems.push(YamlProblem::Syntax {
             span: Span::new(offset, end),
-            message: syntax_message(error),
+            message: syntax_message(error, self.limits.max_depth),
         });
         self.truncated_at = Some(offset);
     }
@@ -462,11 +462,11 @@ fn null_scalar() -> Scalar {
     }
 }
 
-fn syntax_message(error: &ScanError) -> String {
-    let kind = error.kind().to_string();
-    if kind.contains("nesting limit") {
-        return format!("the document nests deeper than hlint reads ({kind})");
+fn syntax_message(error: &ScanError, max_depth: usize) -> String {
+    if matches!(error.kind(), granit_parser::ErrorKind::RecursionLimitExceeded) {
+        return format!("the document nests deeper than hlint reads ({max_depth} levels)");
     }
+    let kind = error.kind().to_string();
     let text = if kind.is_empty() {
         error.to_string()
     } else {

@@ -32,10 +32,12 @@ Point hlint at pipeline files, or at a directory.
 "#,
 };
 
-pub fn diagnose() -> Diagnostic {
-    Diagnostic::new(
-        &RULE,
-        Span::point(0),
-        "not a Harness pipeline (no top-level `pipeline:` key); not checked",
-    )
+/// `empty` when the file holds no YAML content at all (nothing, or only comments).
+pub fn diagnose(empty: bool) -> Diagnostic {
+    let message = if empty {
+        "the file is empty: not a Harness pipeline; not checked"
+    } else {
+        "not a Harness pipeline (no top-level `pipeline:` key); not checked"
+    };
+    Diagnostic::new(&RULE, Span::point(0), message)
 }
