@@ -113,6 +113,7 @@ pub fn load_str(text: &str, limits: LoadLimits) -> LoadedYaml {
             Event::Comment(comment, _) => builder.comment(span, &comment),
             Event::Scalar(value, style, anchor, tag) => {
                 let scalar = make_scalar(value.into_owned(), style, tag.as_deref());
+                let span = builder.trim_block_scalar(span, scalar.style);
                 builder.leaf(span, NodeKind::Scalar(scalar), anchor);
             }
             Event::SequenceStart(_, anchor, _) => {
@@ -210,6 +211,15 @@ impl<'a> Builder<'a> {
             start.min(self.text.len()),
             end.min(self.text.len()).max(start.min(self.text.len())),
         )
+    }
+
+    /// A block scalar's span runs to the next line; keep it to the text it holds.
+    fn trim_block_scalar(&self, span: Span, style: ScalarStyle) -> Span {
+        if !matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
+            return span;
+        }
+        let trimmed = self.text[span.start..span.end].trim_end_matches(['\n', '\r', ' ', '\t']);
+        Span::new(span.start, span.start + trimmed.len())
     }
 
     fn char_to_byte(&self, chars: usize) -> usize {
@@ -463,7 +473,10 @@ fn null_scalar() -> Scalar {
 }
 
 fn syntax_message(error: &ScanError, max_depth: usize) -> String {
-    if matches!(error.kind(), granit_parser::ErrorKind::RecursionLimitExceeded) {
+    if matches!(
+        error.kind(),
+        granit_parser::ErrorKind::RecursionLimitExceeded
+    ) {
         return format!("the document nests deeper than hlint reads ({max_depth} levels)");
     }
     let kind = error.kind().to_string();

@@ -1,11 +1,12 @@
 //! YAML with exact positions: the span-carrying tree, its loader and what can go wrong.
 
-mod load;
+pub(crate) mod load;
 mod problem;
 mod scalar;
+mod scalar_source;
 mod tree;
 
-pub use load::{load, LoadLimits, LoadedYaml};
+pub use load::{load, load_str, LoadLimits, LoadedYaml};
 pub use problem::YamlProblem;
 pub use scalar::resolve_plain;
 pub use tree::{
