@@ -201,11 +201,11 @@ fn model_reads_the_kubernetes_seed() {
     assert!(infrastructure.value.is_kubernetes());
     assert_eq!(
         k8s.connector_ref.as_deref().map(String::as_str),
-        Some("YOUR_KUBERNETES_CLUSTER_CONNECTOR_ID")
+        Some("account.ci_cluster")
     );
     assert_eq!(
         k8s.namespace.as_ref().unwrap().value,
-        "YOUR_KUBERNETES_NAMESPACE"
+        "harness-builds"
     );
     assert_eq!(k8s.os.as_ref().unwrap().value, Value::Known(Os::Linux));
     assert_eq!(
