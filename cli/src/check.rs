@@ -4,7 +4,10 @@ use std::fs::File;
 use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
 
-use hlint_rules::{lint_source, LintOptions, Origin, Severity};
+use std::sync::Arc;
+
+use hlint_rules::{lint_source, ExtraSchema, LintOptions, Origin, Severity};
+use hlint_schema::validate::SchemaValidator;
 use rayon::prelude::*;
 
 use crate::args::{CheckArgs, Deny, Format};
@@ -13,7 +16,16 @@ use crate::render::{render, Linted, Summary};
 use crate::{EXIT_FAILURE, EXIT_TROUBLE};
 
 pub fn run(args: &CheckArgs, out: &mut dyn Write) -> u8 {
-    let options = LintOptions::default();
+    let mut options = LintOptions::default();
+    if let Some(path) = &args.schema {
+        match load_schema(path) {
+            Ok(extra) => options.extra_schema = Some(extra),
+            Err(message) => {
+                eprintln!("hlint: {}: {message}", path.display());
+                return EXIT_TROUBLE;
+            }
+        }
+    }
     let (inputs, input_errors) = discover(&args.paths);
     let mut trouble = !input_errors.is_empty();
     for error in &input_errors {
@@ -100,4 +112,21 @@ fn read_bounded(reader: impl Read, options: &LintOptions) -> std::io::Result<Vec
         .take(options.limits.max_bytes as u64 + 1)
         .read_to_end(&mut bytes)?;
     Ok(bytes)
+}
+
+/// Reads and compiles a `--schema` file.
+fn load_schema(path: &Path) -> Result<ExtraSchema, String> {
+    let text = std::fs::read_to_string(path).map_err(|error| error.to_string())?;
+    let json: serde_json::Value =
+        serde_json::from_str(&text).map_err(|error| format!("not a JSON document: {error}"))?;
+    let validator = SchemaValidator::from_json(&json)
+        .map_err(|error| format!("not a usable JSON Schema: {error}"))?;
+    let name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    Ok(ExtraSchema {
+        name,
+        validator: Arc::new(validator),
+    })
 }

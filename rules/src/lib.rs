@@ -7,5 +7,5 @@ pub mod registry;
 pub mod rules;
 
 pub use diagnostic::{Diagnostic, Edit, Fix, Label, Severity};
-pub use lint::{lint_source, FileReport, LintOptions, Origin};
+pub use lint::{lint_source, ExtraSchema, FileReport, LintOptions, Origin};
 pub use registry::{all_rules, find_rule, Rule};

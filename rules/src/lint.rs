@@ -1,5 +1,9 @@
 //! The lint driver: bytes in, diagnostics out. One pass of the YAML loader feeds everything.
 
+use std::sync::Arc;
+
+use hlint_schema::model::{document_kind, DocumentKind};
+use hlint_schema::validate::{SchemaProblem, SchemaValidator};
 use hlint_schema::yaml::{self, LoadLimits, LoadedYaml, YamlProblem};
 use hlint_schema::{LineIndex, Span};
 
@@ -18,6 +22,15 @@ pub enum Origin {
 #[derive(Clone, Debug, Default)]
 pub struct LintOptions {
     pub limits: LoadLimits,
+    /// A schema to validate against as well as hlint's own (`--schema`).
+    pub extra_schema: Option<ExtraSchema>,
+}
+
+/// A user-supplied JSON Schema and the name to cite it by.
+#[derive(Clone, Debug)]
+pub struct ExtraSchema {
+    pub name: String,
+    pub validator: Arc<SchemaValidator>,
 }
 
 /// Everything known about one linted file.
@@ -58,6 +71,29 @@ pub fn lint_source(bytes: &[u8], origin: Origin, options: &LintOptions) -> FileR
         };
     }
     let mut diagnostics = yaml_diagnostics(&text, &loaded);
+    let truncated = loaded.truncated_at.is_some();
+    let schema_problems = SchemaValidator::builtin().validate(&loaded.tree);
+    diagnostics.extend(
+        schema_problems
+            .iter()
+            .filter(|p| trustworthy(p, truncated))
+            .map(rules::pipeline::diagnose),
+    );
+    if let Some(extra) = &options.extra_schema {
+        let problems = extra.validator.validate(&loaded.tree);
+        diagnostics.extend(
+            problems
+                .iter()
+                .filter(|p| trustworthy(p, truncated))
+                .map(|problem| {
+                    rules::pipeline::external_schema::diagnose(
+                        problem.span(),
+                        problem.message(),
+                        &extra.name,
+                    )
+                }),
+        );
+    }
     sort(&mut diagnostics);
     FileReport {
         text,
@@ -70,13 +106,26 @@ pub fn lint_source(bytes: &[u8], origin: Origin, options: &LintOptions) -> FileR
 /// A file is a pipeline when its root has a `pipeline` key; a file that does not parse
 /// counts when its text says `pipeline:` at the start of a line.
 fn looks_like_pipeline(text: &str, loaded: &LoadedYaml) -> bool {
-    let tree = &loaded.tree;
-    if let Some(root) = tree.root() {
-        if tree.is_mapping(root) {
-            return tree.get(root, "pipeline").is_some();
+    match document_kind(&loaded.tree) {
+        DocumentKind::Pipeline => true,
+        DocumentKind::Template => false,
+        DocumentKind::Other => {
+            loaded.truncated_at.is_some() && text.lines().any(|line| line.starts_with("pipeline:"))
         }
     }
-    loaded.truncated_at.is_some() && text.lines().any(|line| line.starts_with("pipeline:"))
+}
+
+/// When reading stopped early, the tree lacks whatever came after: a missing field or a
+/// wrong shape may only be missing from what was read. Findings about a value itself hold.
+fn trustworthy(problem: &SchemaProblem, truncated: bool) -> bool {
+    !truncated
+        || matches!(
+            problem,
+            SchemaProblem::UnknownKey { .. }
+                | SchemaProblem::NotAllowed { .. }
+                | SchemaProblem::PatternMismatch { .. }
+                | SchemaProblem::NotAString { .. }
+        )
 }
 
 fn yaml_diagnostics(text: &str, loaded: &LoadedYaml) -> Vec<Diagnostic> {

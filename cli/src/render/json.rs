@@ -45,27 +45,36 @@ fn diagnostic(file: &Linted, diagnostic: &Diagnostic) -> Value {
         "severity": diagnostic.severity.as_str(),
         "message": diagnostic.message,
         "file": file.name,
-        "help": diagnostic.help,
-        "url": diagnostic.url(),
-        "labels": diagnostic.labels.iter().map(|label| {
-            let mut value = position(file, label.span);
-            value["message"] = json!(label.message);
-            value
-        }).collect::<Vec<_>>(),
-        "fix": diagnostic.fix.as_ref().map(|fix| json!({
-            "description": fix.description,
-            "edits": fix.edits.iter().map(|edit| {
-                let mut value = position(file, edit.span);
-                value["replacement"] = json!(edit.replacement);
+    });
+    extend(&mut value, position(file, diagnostic.span));
+    extend(
+        &mut value,
+        json!({
+            "help": diagnostic.help,
+            "labels": diagnostic.labels.iter().map(|label| {
+                let mut value = json!({"message": label.message});
+                extend(&mut value, position(file, label.span));
                 value
             }).collect::<Vec<_>>(),
-        })),
-    });
-    let location = position(file, diagnostic.span);
-    for (key, field) in location.as_object().into_iter().flatten() {
-        value[key] = field.clone();
-    }
+            "fix": diagnostic.fix.as_ref().map(|fix| json!({
+                "description": fix.description,
+                "edits": fix.edits.iter().map(|edit| {
+                    let mut value = position(file, edit.span);
+                    extend(&mut value, json!({"replacement": edit.replacement}));
+                    value
+                }).collect::<Vec<_>>(),
+            })),
+            "url": diagnostic.url(),
+        }),
+    );
     value
+}
+
+/// Appends the members of `more` to the object `value`, keeping their order.
+fn extend(value: &mut Value, more: Value) {
+    if let (Value::Object(target), Value::Object(source)) = (value, more) {
+        target.extend(source);
+    }
 }
 
 fn position(file: &Linted, span: Span) -> Value {

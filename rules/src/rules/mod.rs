@@ -14,4 +14,12 @@ pub(crate) static ALL: &[&Rule] = &[
     &yaml::extra_document::RULE,
     &yaml::complex_key::RULE,
     &pipeline::not_a_pipeline::RULE,
+    &pipeline::unknown_key::RULE,
+    &pipeline::missing_field::RULE,
+    &pipeline::wrong_type::RULE,
+    &pipeline::invalid_value::RULE,
+    &pipeline::invalid_format::RULE,
+    &pipeline::unquoted_string::RULE,
+    &pipeline::schema_violation::RULE,
+    &pipeline::external_schema::RULE,
 ];

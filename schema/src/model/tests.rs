@@ -203,10 +203,7 @@ fn model_reads_the_kubernetes_seed() {
         k8s.connector_ref.as_deref().map(String::as_str),
         Some("account.ci_cluster")
     );
-    assert_eq!(
-        k8s.namespace.as_ref().unwrap().value,
-        "harness-builds"
-    );
+    assert_eq!(k8s.namespace.as_ref().unwrap().value, "harness-builds");
     assert_eq!(k8s.os.as_ref().unwrap().value, Value::Known(Os::Linux));
     assert_eq!(
         k8s.automount_service_account_token.as_ref().unwrap().value,

@@ -50,6 +50,15 @@ pub struct SchemaValidator {
     validator: jsonschema::Validator,
 }
 
+impl fmt::Debug for SchemaValidator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let id = self.schema.get("$id").or_else(|| self.schema.get("title"));
+        f.debug_struct("SchemaValidator")
+            .field("schema", &id)
+            .finish_non_exhaustive()
+    }
+}
+
 /// A schema that could not be compiled.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SchemaError {

@@ -119,12 +119,19 @@ impl fmt::Display for SchemaProblem {
             } => write!(f, "{} must be {expected}, not {found}", field_ref(field)),
             SchemaProblem::NotAString {
                 field, text, found, ..
-            } => write!(
-                f,
-                "{} takes a string, but `{text}` is {found}; Harness reads it as the text \
-                 \"{text}\", so quote it to say so",
-                field_ref(field)
-            ),
+            } => {
+                // In a map such as `portBindings` the field is the entry's own key.
+                let place = if field == text {
+                    String::new()
+                } else {
+                    format!(" of {}", field_ref(field))
+                };
+                write!(
+                    f,
+                    "`{text}` is {found}, but the value{place} is text: quote it so that what \
+                     Harness reads is exactly what you wrote"
+                )
+            }
             SchemaProblem::NotAllowed {
                 field,
                 value,
