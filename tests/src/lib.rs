@@ -48,3 +48,18 @@ pub fn codes(report: &serde_json::Value) -> Vec<String> {
         .map(|d| d["rule"].as_str().unwrap().to_owned())
         .collect()
 }
+
+/// `cargo test -p hlint-tests` alone would not rebuild the `hlint` binary (it is another
+/// package's), so the first test to need it builds it, once per test process.
+fn ensure_binary_is_current() {
+    static BUILT: std::sync::OnceLock<()> = std::sync::OnceLock::new();
+    BUILT.get_or_init(|| {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+        let status = std::process::Command::new(cargo)
+            .args(["build", "--quiet", "--package", "hlint", "--bin", "hlint"])
+            .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap())
+            .status()
+            .expect("cargo runs");
+        assert!(status.success(), "building the hlint binary failed");
+    });
+}
