@@ -10,8 +10,11 @@ pub fn list_rules(out: &mut dyn Write) -> u8 {
     for rule in all_rules() {
         let _ = writeln!(
             out,
-            "{:<6} {:<28} {:<8} {}",
-            rule.code, rule.name, rule.severity, rule.summary
+            "{:<6} {:<22} {:<8} {}",
+            rule.code,
+            rule.name,
+            rule.severity.as_str(),
+            rule.summary
         );
     }
     0

@@ -10,6 +10,7 @@ pub const TIME_LIMIT: Duration = Duration::from_secs(120);
 
 /// The `hlint` binary built by this workspace, with a time limit and no terminal styling.
 pub fn hlint() -> Command {
+    ensure_binary_is_current();
     let mut command =
         Command::cargo_bin("hlint").expect("the hlint binary is built with the workspace");
     command.timeout(TIME_LIMIT).env("NO_COLOR", "1");

@@ -500,7 +500,7 @@ mod tests {
         load_str(text, LoadLimits::default())
     }
 
-    fn slice<'t>(text: &'t str, span: Span) -> &'t str {
+    fn slice(text: &str, span: Span) -> &str {
         &text[span.start..span.end]
     }
 

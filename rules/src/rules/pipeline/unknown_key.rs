@@ -20,8 +20,8 @@ word and the step runs without the setting. `comand:` gives a Run step with no c
 saves and starts, then fails, or worse, passes while doing the wrong thing.
 
 It is a warning rather than an error because Harness adds fields over time: if hlint's schema
-does not know a field that Harness does, say so in an issue and silence the finding with
-`--ignore HL101` meanwhile.
+does not know a field that Harness does, please report it. `--deny warnings` makes these
+findings fail the run.
 
 ## Example
 ```yaml
