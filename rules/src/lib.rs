@@ -1,6 +1,7 @@
 //! hlint's analysis: from a loaded pipeline to diagnostics. Each rule lives in its own file
 //! under `rules/`; `lint` is the one entry point the CLI, the LSP and the simulator share.
 
+pub mod analysis;
 pub mod diagnostic;
 pub mod lint;
 pub mod registry;
