@@ -74,6 +74,12 @@ impl Diagnostic {
         }
     }
 
+    /// A finding of this rule at another severity than its default (the rule's page says when).
+    pub fn with_severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+
     pub fn with_label(mut self, span: Span, message: impl Into<String>) -> Self {
         self.labels.push(Label {
             span,

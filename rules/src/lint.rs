@@ -2,11 +2,12 @@
 
 use std::sync::Arc;
 
-use hlint_schema::model::{document_kind, DocumentKind};
+use hlint_schema::model::{self, document_kind, DocumentKind};
 use hlint_schema::validate::{SchemaProblem, SchemaValidator};
 use hlint_schema::yaml::{self, LoadLimits, LoadedYaml, YamlProblem};
 use hlint_schema::{LineIndex, Span};
 
+use crate::context::Context;
 use crate::diagnostic::Diagnostic;
 use crate::rules;
 
@@ -93,6 +94,16 @@ pub fn lint_source(bytes: &[u8], origin: Origin, options: &LintOptions) -> FileR
                     )
                 }),
         );
+    }
+    if let Some(pipeline) = model::build(&loaded.tree) {
+        let cx = Context {
+            source: &text,
+            tree: &loaded.tree,
+            pipeline: &pipeline,
+        };
+        for (_, check) in rules::CHECKS {
+            check(&cx, &mut diagnostics);
+        }
     }
     sort(&mut diagnostics);
     FileReport {

@@ -1,8 +1,12 @@
 //! Every rule, one file each, grouped by code range.
 
+pub mod identifiers;
+pub mod infrastructure;
 pub mod pipeline;
 pub mod yaml;
 
+use crate::context::Context;
+use crate::diagnostic::Diagnostic;
 use crate::registry::Rule;
 
 pub(crate) static ALL: &[&Rule] = &[
@@ -22,4 +26,26 @@ pub(crate) static ALL: &[&Rule] = &[
     &pipeline::unquoted_string::RULE,
     &pipeline::schema_violation::RULE,
     &pipeline::external_schema::RULE,
+    &infrastructure::missing_image::RULE,
+    &infrastructure::entrypoint_without_image::RULE,
+    &infrastructure::background_unsupported_field::RULE,
+    &infrastructure::nested_step_group::RULE,
+    &infrastructure::run_entrypoint::RULE,
+    &identifiers::reserved_identifier::RULE,
+    &identifiers::duplicate_identifier::RULE,
+];
+
+/// A rule's check: reads the context, adds its findings.
+pub(crate) type Check = fn(&Context, &mut Vec<Diagnostic>);
+
+/// The rules that examine the pipeline model and the analysis (the others turn loader and
+/// schema problems into diagnostics), each with its check.
+pub(crate) static CHECKS: &[(&Rule, Check)] = &[
+    (&infrastructure::missing_image::RULE, infrastructure::missing_image::check),
+    (&infrastructure::entrypoint_without_image::RULE, infrastructure::entrypoint_without_image::check),
+    (&infrastructure::background_unsupported_field::RULE, infrastructure::background_unsupported_field::check),
+    (&infrastructure::nested_step_group::RULE, infrastructure::nested_step_group::check),
+    (&infrastructure::run_entrypoint::RULE, infrastructure::run_entrypoint::check),
+    (&identifiers::reserved_identifier::RULE, identifiers::reserved_identifier::check),
+    (&identifiers::duplicate_identifier::RULE, identifiers::duplicate_identifier::check),
 ];
