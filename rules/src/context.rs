@@ -3,11 +3,16 @@
 
 use hlint_schema::model::{Infrastructure, Pipeline, Spanned, Stage, StageEntry, StepEntry};
 use hlint_schema::yaml::YamlTree;
+use hlint_schema::Span;
+
+use crate::analysis::expressions::Expression;
 
 pub struct Context<'a> {
     pub source: &'a str,
     pub tree: &'a YamlTree,
     pub pipeline: &'a Pipeline,
+    /// Every `<+ ... >` expression of the file, in source order.
+    pub expressions: &'a [Expression],
 }
 
 /// A CI stage with the infrastructure it really runs on (`useFromStage` followed).
@@ -41,5 +46,36 @@ impl<'a> Context<'a> {
                     entry,
                 }
             })
+    }
+}
+
+impl<'a> Context<'a> {
+    /// The CI stage whose text holds `span`.
+    pub fn stage_at(&self, span: Span) -> Option<CiStage<'a>> {
+        self.ci_stages()
+            .find(|stage| stage.stage().span.contains(span))
+    }
+}
+
+impl<'a> CiStage<'a> {
+    /// The step whose text holds `span`, by its index in `steps`.
+    pub fn step_at(&self, span: Span) -> Option<usize> {
+        self.steps
+            .iter()
+            .position(|entry| entry.step.span.contains(span))
+    }
+
+    /// Identifiers of every step and step group of the stage.
+    pub fn identifiers(&self) -> Vec<&'a str> {
+        let groups = self
+            .stage()
+            .step_groups()
+            .into_iter()
+            .filter_map(|g| g.group.id());
+        self.steps
+            .iter()
+            .filter_map(|entry| entry.step.id())
+            .chain(groups)
+            .collect()
     }
 }

@@ -7,6 +7,7 @@ use hlint_schema::validate::{SchemaProblem, SchemaValidator};
 use hlint_schema::yaml::{self, LoadLimits, LoadedYaml, YamlProblem};
 use hlint_schema::{LineIndex, Span};
 
+use crate::analysis;
 use crate::context::Context;
 use crate::diagnostic::Diagnostic;
 use crate::rules;
@@ -96,10 +97,12 @@ pub fn lint_source(bytes: &[u8], origin: Origin, options: &LintOptions) -> FileR
         );
     }
     if let Some(pipeline) = model::build(&loaded.tree) {
+        let expressions = analysis::expressions::scan(&loaded.tree, &text);
         let cx = Context {
             source: &text,
             tree: &loaded.tree,
             pipeline: &pipeline,
+            expressions: &expressions,
         };
         for (_, check) in rules::CHECKS {
             check(&cx, &mut diagnostics);

@@ -33,6 +33,9 @@ pub(crate) static ALL: &[&Rule] = &[
     &infrastructure::run_entrypoint::RULE,
     &identifiers::reserved_identifier::RULE,
     &identifiers::duplicate_identifier::RULE,
+    &identifiers::malformed_expression::RULE,
+    &identifiers::unknown_reference::RULE,
+    &identifiers::malformed_secret::RULE,
 ];
 
 /// A rule's check: reads the context, adds its findings.
@@ -48,4 +51,7 @@ pub(crate) static CHECKS: &[(&Rule, Check)] = &[
     (&infrastructure::run_entrypoint::RULE, infrastructure::run_entrypoint::check),
     (&identifiers::reserved_identifier::RULE, identifiers::reserved_identifier::check),
     (&identifiers::duplicate_identifier::RULE, identifiers::duplicate_identifier::check),
+    (&identifiers::malformed_expression::RULE, identifiers::malformed_expression::check),
+    (&identifiers::unknown_reference::RULE, identifiers::unknown_reference::check),
+    (&identifiers::malformed_secret::RULE, identifiers::malformed_secret::check),
 ];

@@ -106,6 +106,11 @@ impl YamlTree {
         self.nodes.len()
     }
 
+    /// Every node id, in creation order (alias copies included, after their originals).
+    pub fn ids(&self) -> impl Iterator<Item = NodeId> {
+        (0..self.nodes.len() as u32).map(NodeId)
+    }
+
     /// Comments in source order.
     pub fn comments(&self) -> &[Comment] {
         &self.comments

@@ -1,7 +1,10 @@
 //! HL6xx: identifiers and expressions: how steps, stages and values are named and referred to.
 
 pub mod duplicate_identifier;
+pub mod malformed_expression;
+pub mod malformed_secret;
 pub mod reserved_identifier;
+pub mod unknown_reference;
 
 use hlint_schema::model::Spanned;
 
