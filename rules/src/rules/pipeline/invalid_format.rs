@@ -1,6 +1,6 @@
 use hlint_schema::Span;
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Edit, Severity};
 use crate::registry::Rule;
 
 pub static RULE: Rule = Rule {
@@ -41,6 +41,68 @@ that shows up twice.
 "#,
 };
 
-pub fn diagnose(span: Span, message: String) -> Diagnostic {
-    Diagnostic::new(&RULE, span, message)
+/// `what` names the kind of value ("identifier", "name", "timeout"); identifiers get a fix.
+pub fn diagnose(span: Span, value: &str, what: &str, message: String) -> Diagnostic {
+    let diagnostic = Diagnostic::new(&RULE, span, message);
+    if what != "identifier" {
+        return diagnostic;
+    }
+    let fixed = identifier_from(value);
+    diagnostic.with_help(format!("write `{fixed}`")).with_fix(
+        format!("rename to `{fixed}`"),
+        vec![Edit {
+            span,
+            replacement: fixed,
+        }],
+    )
+}
+
+/// The nearest valid identifier: other characters become `_`, a leading digit gets a `_`
+/// before it, and the result keeps at most 128 characters.
+pub fn identifier_from(value: &str) -> String {
+    let mut fixed: String = value
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if !fixed.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
+        fixed.insert(0, '_');
+    }
+    fixed.chars().take(128).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::identifier_from;
+    use crate::testing::{findings, lint, pipeline, Infra};
+
+    #[test]
+    fn identifiers_are_rewritten_to_the_nearest_valid_one() {
+        assert_eq!(identifier_from("run-tests"), "run_tests");
+        assert_eq!(identifier_from("1publish"), "_1publish");
+        assert_eq!(identifier_from("héllo world"), "h_llo_world");
+    }
+
+    #[test]
+    fn bad_identifier_has_a_fix_good_one_is_clean() {
+        let text = pipeline(Infra::Cloud, "- step:\n    identifier: run-tests\n    name: run tests\n    type: Run\n    spec:\n      command: make\n");
+        assert_eq!(
+            findings(&text, "HL105")
+                .iter()
+                .map(|f| f.0)
+                .collect::<Vec<_>>(),
+            ["run-tests"]
+        );
+        let diagnostic = lint(&text)
+            .into_iter()
+            .find(|d| d.rule.code == "HL105")
+            .unwrap();
+        assert_eq!(diagnostic.fix.unwrap().edits[0].replacement, "run_tests");
+        crate::testing::assert_clean(&text.replace("run-tests", "run_tests"));
+    }
 }

@@ -39,7 +39,12 @@ pub fn diagnose(problem: &SchemaProblem) -> Diagnostic {
             suggestion,
             ..
         } => invalid_value::diagnose(*span, value, suggestion.as_deref(), allowed, message),
-        SchemaProblem::PatternMismatch { span, .. } => invalid_format::diagnose(*span, message),
+        SchemaProblem::PatternMismatch {
+            span, value, what, ..
+        } => invalid_format::diagnose(*span, value, what, message),
         SchemaProblem::Other { span, .. } => schema_violation::diagnose(*span, message),
     }
 }
+
+#[cfg(test)]
+mod tests;
