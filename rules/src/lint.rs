@@ -1,5 +1,6 @@
 //! The lint driver: bytes in, diagnostics out. One pass of the YAML loader feeds everything.
 
+use std::path::Path;
 use std::sync::Arc;
 
 use hlint_schema::model::{self, document_kind, DocumentKind};
@@ -8,9 +9,11 @@ use hlint_schema::yaml::{self, LoadLimits, LoadedYaml, YamlProblem};
 use hlint_schema::{LineIndex, Span};
 
 use crate::analysis;
+use crate::config::Config;
 use crate::context::Context;
 use crate::diagnostic::Diagnostic;
 use crate::rules;
+use crate::suppression::{self, FileFacts};
 
 /// How hlint came to read a file, which decides what it says about non-pipelines.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,6 +29,9 @@ pub struct LintOptions {
     pub limits: LoadLimits,
     /// A schema to validate against as well as hlint's own (`--schema`).
     pub extra_schema: Option<ExtraSchema>,
+    /// Which rules run, at what severity (`hlint.toml`, `--select`, `--ignore`): the one for
+    /// the linted file's folder.
+    pub config: Arc<Config>,
 }
 
 /// A user-supplied JSON Schema and the name to cite it by.
@@ -48,6 +54,16 @@ pub struct FileReport {
 
 /// Lints one file's bytes.
 pub fn lint_source(bytes: &[u8], origin: Origin, options: &LintOptions) -> FileReport {
+    lint_source_at(bytes, origin, options, None)
+}
+
+/// Lints the bytes of the file at `path` (which per-file ignores are matched against).
+pub fn lint_source_at(
+    bytes: &[u8],
+    origin: Origin,
+    options: &LintOptions,
+    path: Option<&Path>,
+) -> FileReport {
     let (text, loaded) = yaml::load(bytes, options.limits);
     let text = match text {
         Some(text) => text.to_owned(),
@@ -65,6 +81,7 @@ pub fn lint_source(bytes: &[u8], origin: Origin, options: &LintOptions) -> FileR
             }
             Origin::Named => yaml_diagnostics(&text, &loaded),
         };
+        let diagnostics = finish(diagnostics, &text, &lines, &loaded, false, options, path);
         return FileReport {
             text,
             lines,
@@ -98,17 +115,20 @@ pub fn lint_source(bytes: &[u8], origin: Origin, options: &LintOptions) -> FileR
     }
     if let Some(pipeline) = model::build(&loaded.tree) {
         let expressions = analysis::expressions::scan(&loaded.tree, &text);
+        let stages = analysis::stage::analyse(&pipeline);
         let cx = Context {
             source: &text,
             tree: &loaded.tree,
             pipeline: &pipeline,
             expressions: &expressions,
+            stages: &stages,
         };
         for (_, check) in rules::CHECKS {
             check(&cx, &mut diagnostics);
         }
     }
     sort(&mut diagnostics);
+    let diagnostics = finish(diagnostics, &text, &lines, &loaded, true, options, path);
     FileReport {
         text,
         lines,
@@ -164,4 +184,26 @@ fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| {
         (a.span.start, a.span.end, a.rule.code).cmp(&(b.span.start, b.span.end, b.rule.code))
     });
+}
+
+/// The last step: the configuration (selection, per-file ignores, severities) and the
+/// suppression comments.
+fn finish(
+    diagnostics: Vec<Diagnostic>,
+    text: &str,
+    lines: &LineIndex,
+    loaded: &LoadedYaml,
+    checked: bool,
+    options: &LintOptions,
+    path: Option<&Path>,
+) -> Vec<Diagnostic> {
+    let file = FileFacts {
+        text,
+        lines,
+        comments: loaded.tree.comments(),
+        path,
+        checked,
+        truncated: loaded.truncated_at.is_some(),
+    };
+    suppression::finish(diagnostics, &file, &options.config)
 }

@@ -6,3 +6,7 @@
 //! - `services`: what hlint knows about common service images (data, not code paths).
 //! - `command`: the shell scripts of `command:` fields, parsed, with every client call found.
 pub mod expressions;
+pub mod graph;
+pub mod network;
+pub mod services;
+pub mod stage;

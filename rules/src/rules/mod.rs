@@ -3,6 +3,7 @@
 pub mod identifiers;
 pub mod infrastructure;
 pub mod pipeline;
+pub mod services;
 pub mod yaml;
 
 use crate::context::Context;
@@ -17,6 +18,8 @@ pub(crate) static ALL: &[&Rule] = &[
     &yaml::invalid_encoding::RULE,
     &yaml::extra_document::RULE,
     &yaml::complex_key::RULE,
+    &yaml::unused_suppression::RULE,
+    &yaml::invalid_suppression::RULE,
     &pipeline::not_a_pipeline::RULE,
     &pipeline::unknown_key::RULE,
     &pipeline::missing_field::RULE,
@@ -26,6 +29,11 @@ pub(crate) static ALL: &[&Rule] = &[
     &pipeline::unquoted_string::RULE,
     &pipeline::schema_violation::RULE,
     &pipeline::external_schema::RULE,
+    &services::port_collision::RULE,
+    &services::reserved_port::RULE,
+    &services::pgdata_missing::RULE,
+    &services::pgdata_not_on_volume::RULE,
+    &services::pgdata_shared::RULE,
     &infrastructure::missing_image::RULE,
     &infrastructure::entrypoint_without_image::RULE,
     &infrastructure::background_unsupported_field::RULE,
@@ -44,6 +52,11 @@ pub(crate) type Check = fn(&Context, &mut Vec<Diagnostic>);
 /// The rules that examine the pipeline model and the analysis (the others turn loader and
 /// schema problems into diagnostics), each with its check.
 pub(crate) static CHECKS: &[(&Rule, Check)] = &[
+    (&services::port_collision::RULE, services::port_collision::check),
+    (&services::reserved_port::RULE, services::reserved_port::check),
+    (&services::pgdata_missing::RULE, services::pgdata_missing::check),
+    (&services::pgdata_not_on_volume::RULE, services::pgdata_not_on_volume::check),
+    (&services::pgdata_shared::RULE, services::pgdata_shared::check),
     (&infrastructure::missing_image::RULE, infrastructure::missing_image::check),
     (&infrastructure::entrypoint_without_image::RULE, infrastructure::entrypoint_without_image::check),
     (&infrastructure::background_unsupported_field::RULE, infrastructure::background_unsupported_field::check),

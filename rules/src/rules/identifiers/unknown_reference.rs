@@ -3,7 +3,8 @@ use hlint_schema::validate::closest;
 use hlint_schema::Span;
 
 use crate::analysis::expressions::Reference;
-use crate::context::{CiStage, Context};
+use crate::analysis::stage::StageAnalysis;
+use crate::context::Context;
 use crate::diagnostic::{Diagnostic, Edit, Severity};
 use crate::registry::Rule;
 
@@ -57,7 +58,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     for expression in cx.expressions {
         let stage = cx.stage_at(expression.span);
         for reference in &expression.references {
-            if let Some(diagnostic) = check_reference(cx, stage.as_ref(), reference) {
+            if let Some(diagnostic) = check_reference(cx, stage, reference) {
                 out.push(diagnostic);
             }
         }
@@ -66,7 +67,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
 
 fn check_reference(
     cx: &Context,
-    stage: Option<&CiStage>,
+    stage: Option<&StageAnalysis>,
     reference: &Reference,
 ) -> Option<Diagnostic> {
     let segments: Vec<&str> = reference.segments.iter().map(String::as_str).collect();
@@ -125,7 +126,7 @@ fn check_reference(
 fn step(
     reference: &Reference,
     at: usize,
-    stage: &CiStage,
+    stage: &StageAnalysis,
     step_id: &str,
     tail: &[&str],
 ) -> Option<Diagnostic> {
@@ -137,7 +138,7 @@ fn step(
         ["steps", inner, rest @ ..] => step(reference, at + 2, stage, inner, rest),
         ["output", "outputVariables", name, ..] => {
             let entry = stage
-                .steps
+                .steps()
                 .iter()
                 .find(|entry| entry.step.id() == Some(step_id))?;
             let spec = entry.step.spec.as_ref()?;

@@ -54,7 +54,7 @@ Put retries and outputs on the health-check Run step that follows the service:
 
 pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     for stage in cx.ci_stages() {
-        for entry in &stage.steps {
+        for entry in stage.steps() {
             let step = &entry.step.value;
             let Some(spec) = step
                 .spec

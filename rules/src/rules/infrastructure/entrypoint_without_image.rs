@@ -61,7 +61,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         {
             continue;
         }
-        for entry in &stage.steps {
+        for entry in stage.steps() {
             let Some(StepSpec::Background(spec)) = entry.step.spec.as_ref().map(|s| &s.value)
             else {
                 continue;

@@ -61,7 +61,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             Infrastructure::LocalDocker { .. } => "the local Docker runner",
             _ => continue,
         };
-        for entry in &stage.steps {
+        for entry in stage.steps() {
             let Some(spec) = &entry.step.spec else {
                 continue;
             };

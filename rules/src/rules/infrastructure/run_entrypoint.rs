@@ -44,7 +44,7 @@ to start never runs. Only Background steps take an `entrypoint`.
 
 pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     for stage in cx.ci_stages() {
-        for entry in &stage.steps {
+        for entry in stage.steps() {
             let Some(spec) = entry
                 .step
                 .spec

@@ -4,9 +4,11 @@ pub mod complex_key;
 pub mod duplicate_key;
 pub mod extra_document;
 pub mod invalid_encoding;
+pub mod invalid_suppression;
 pub mod merge_key;
 pub mod resource_limit;
 pub mod syntax_error;
+pub mod unused_suppression;
 
 use hlint_schema::yaml::YamlProblem;
 
