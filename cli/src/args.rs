@@ -48,10 +48,35 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE")]
     pub schema: Option<PathBuf>,
 
-    /// Name to use for stdin in messages.
-    #[arg(long, value_name = "NAME", default_value = "<stdin>")]
+    /// Name to use for stdin in messages (and to find its configuration and per-file ignores).
+    #[arg(long, value_name = "NAME", default_value = STDIN_NAME)]
     pub stdin_filename: String,
+
+    /// Use this configuration file instead of the nearest hlint.toml / .hlint.toml.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Run only these rules: comma-separated codes, code prefixes or names (`HL1,duplicate-key`,
+    /// `ALL`). Replaces the configuration's `select` and `ignore`.
+    #[arg(long, value_name = "RULES", value_delimiter = ',')]
+    pub select: Option<Vec<String>>,
+
+    /// Do not run these rules: comma-separated codes, code prefixes or names, on top of the
+    /// configuration.
+    #[arg(long, value_name = "RULES", value_delimiter = ',')]
+    pub ignore: Vec<String>,
+
+    /// Apply the safe fixes to the files (stdin: print the fixed text), then report what remains.
+    #[arg(long)]
+    pub fix: bool,
+
+    /// Print a unified diff of what --fix would change, and change nothing. Exit 1 when there is one.
+    #[arg(long)]
+    pub diff: bool,
 }
+
+/// What `--stdin-filename` is when not given.
+pub const STDIN_NAME: &str = "<stdin>";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {

@@ -2,15 +2,18 @@
 
 use std::fs::File;
 use std::io::{IsTerminal, Read, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use std::sync::Arc;
 
-use hlint_rules::{lint_source, ExtraSchema, LintOptions, Origin, Severity};
+use hlint_rules::{
+    lint_source_at, ConfigResolver, ExtraSchema, FileReport, LintOptions, Origin, RuleSet,
+    Selection, Severity,
+};
 use hlint_schema::validate::SchemaValidator;
 use rayon::prelude::*;
 
-use crate::args::{CheckArgs, Deny, Format};
+use crate::args::{CheckArgs, Deny, Format, STDIN_NAME};
 use crate::discover::{discover, Input};
 use crate::render::{render, Linted, Summary};
 use crate::{EXIT_FAILURE, EXIT_TROUBLE};
@@ -26,14 +29,38 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write) -> u8 {
             }
         }
     }
+    let resolver = match resolver(args) {
+        Ok(resolver) => resolver,
+        Err(message) => {
+            eprintln!("hlint: {message}");
+            return EXIT_TROUBLE;
+        }
+    };
     let (inputs, input_errors) = discover(&args.paths);
-    let mut trouble = !input_errors.is_empty();
     for error in &input_errors {
         eprintln!("hlint: {}: {}", error.path.display(), error.message);
     }
-    let results: Vec<Result<Linted, String>> = inputs
+    let jobs = match jobs(&inputs, args, &options, &resolver) {
+        Ok(jobs) => jobs,
+        Err(errors) => {
+            for error in errors {
+                eprintln!("hlint: {error}");
+            }
+            return EXIT_TROUBLE;
+        }
+    };
+    if args.fix || args.diff {
+        return crate::fix::run(args, &jobs, input_errors.len(), out);
+    }
+    let results: Vec<Result<Linted, String>> = jobs
         .par_iter()
-        .map(|input| lint_input(input, args, &options))
+        .map(|job| {
+            let bytes = job.read()?;
+            Ok(Linted {
+                name: job.name.clone(),
+                report: job.lint(&bytes),
+            })
+        })
         .collect();
     let mut files = Vec::with_capacity(results.len());
     let mut unreadable = input_errors.len();
@@ -43,19 +70,33 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write) -> u8 {
             Err(message) => {
                 eprintln!("hlint: {message}");
                 unreadable += 1;
-                trouble = true;
             }
         }
     }
-    let summary = Summary::of(&files, unreadable);
-    let terminal = std::io::stdout().is_terminal();
-    let format = args.format.unwrap_or(if terminal {
-        Format::Pretty
-    } else {
-        Format::Concise
-    });
+    let trouble = unreadable > 0;
+    report(
+        args,
+        &files,
+        unreadable,
+        trouble,
+        out,
+        std::io::stdout().is_terminal(),
+    )
+}
+
+/// Renders the report and says how the run ends: 2 on trouble, 1 on failing findings.
+pub fn report(
+    args: &CheckArgs,
+    files: &[Linted],
+    unreadable: usize,
+    trouble: bool,
+    out: &mut dyn Write,
+    terminal: bool,
+) -> u8 {
+    let summary = Summary::of(files, unreadable);
+    let format = output_format(args, terminal);
     let color = terminal && std::env::var_os("NO_COLOR").is_none();
-    if let Err(error) = render(format, &files, &summary, color, out) {
+    if let Err(error) = render(format, files, &summary, color, out) {
         if error.kind() != std::io::ErrorKind::BrokenPipe {
             eprintln!("hlint: cannot write the report: {error}");
         }
@@ -81,23 +122,112 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write) -> u8 {
     }
 }
 
-fn lint_input(input: &Input, args: &CheckArgs, options: &LintOptions) -> Result<Linted, String> {
-    let (name, bytes, origin) = match input {
-        Input::Stdin => {
-            let bytes = read_bounded(std::io::stdin().lock(), options)
-                .map_err(|error| format!("{}: {error}", args.stdin_filename))?;
-            (args.stdin_filename.clone(), bytes, Origin::Named)
-        }
-        Input::File { path, origin } => {
-            let bytes =
-                read_file(path, options).map_err(|error| format!("{}: {error}", path.display()))?;
-            (path.display().to_string(), bytes, *origin)
-        }
-    };
-    Ok(Linted {
-        name,
-        report: lint_source(&bytes, origin, options),
+pub fn output_format(args: &CheckArgs, terminal: bool) -> Format {
+    args.format.unwrap_or(if terminal {
+        Format::Pretty
+    } else {
+        Format::Concise
     })
+}
+
+/// The configurations: `--config FILE`, or the nearest file to each linted file, with
+/// `--select`/`--ignore` on top.
+fn resolver(args: &CheckArgs) -> Result<ConfigResolver, String> {
+    let list = |flag: &str, selectors: &[String]| {
+        let selectors: Vec<&String> = selectors.iter().filter(|s| !s.trim().is_empty()).collect();
+        RuleSet::parse_list(&selectors).map_err(|error| format!("{flag}: {error}"))
+    };
+    let selection = Selection {
+        select: args
+            .select
+            .as_deref()
+            .map(|select| list("--select", select))
+            .transpose()?,
+        ignore: list("--ignore", &args.ignore)?,
+    };
+    match &args.config {
+        Some(path) => ConfigResolver::fixed(path, selection).map_err(|error| error.to_string()),
+        None => Ok(ConfigResolver::discover(selection)),
+    }
+}
+
+/// One input, ready to lint: what to call it and the options (configuration) for it.
+pub struct Job<'a> {
+    pub input: &'a Input,
+    pub name: String,
+    /// The path per-file ignores match (stdin: `--stdin-filename`, when given).
+    pub path: Option<PathBuf>,
+    pub options: LintOptions,
+}
+
+impl Job<'_> {
+    pub fn origin(&self) -> Origin {
+        match self.input {
+            Input::Stdin => Origin::Named,
+            Input::File { origin, .. } => *origin,
+        }
+    }
+
+    pub fn read(&self) -> Result<Vec<u8>, String> {
+        match self.input {
+            Input::Stdin => read_bounded(std::io::stdin().lock(), &self.options),
+            Input::File { path, .. } => read_file(path, &self.options),
+        }
+        .map_err(|error| format!("{}: {error}", self.name))
+    }
+
+    pub fn lint(&self, bytes: &[u8]) -> FileReport {
+        lint_source_at(bytes, self.origin(), &self.options, self.path.as_deref())
+    }
+}
+
+/// Every input with its configuration; the distinct configuration problems otherwise.
+fn jobs<'a>(
+    inputs: &'a [Input],
+    args: &CheckArgs,
+    options: &LintOptions,
+    resolver: &ConfigResolver,
+) -> Result<Vec<Job<'a>>, Vec<String>> {
+    let resolved: Vec<Result<Job, String>> = inputs
+        .par_iter()
+        .map(|input| {
+            let (name, path) = match input {
+                Input::Stdin => (
+                    args.stdin_filename.clone(),
+                    (args.stdin_filename != STDIN_NAME)
+                        .then(|| PathBuf::from(&args.stdin_filename)),
+                ),
+                Input::File { path, .. } => (path.display().to_string(), Some(path.clone())),
+            };
+            let config = match &path {
+                Some(path) => resolver.for_file(path),
+                None => resolver.for_folder(Path::new(".")),
+            }
+            .map_err(|error| error.to_string())?;
+            let mut options = options.clone();
+            options.config = config;
+            Ok(Job {
+                input,
+                name,
+                path,
+                options,
+            })
+        })
+        .collect();
+    let mut jobs = Vec::with_capacity(resolved.len());
+    let mut errors: Vec<String> = Vec::new();
+    for result in resolved {
+        match result {
+            Ok(job) => jobs.push(job),
+            Err(error) if !errors.contains(&error) => errors.push(error),
+            Err(_) => {}
+        }
+    }
+    if errors.is_empty() {
+        Ok(jobs)
+    } else {
+        Err(errors)
+    }
 }
 
 fn read_file(path: &Path, options: &LintOptions) -> std::io::Result<Vec<u8>> {

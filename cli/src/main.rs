@@ -4,6 +4,7 @@ mod args;
 mod check;
 mod discover;
 mod explain;
+mod fix;
 mod render;
 
 use std::io::Write;

@@ -47,6 +47,38 @@ pub struct Edit {
 pub struct Fix {
     pub description: String,
     pub edits: Vec<Edit>,
+    /// Whether `hlint --fix` may apply it without a person looking.
+    pub applicability: Applicability,
+}
+
+/// How far a fix can be trusted.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Applicability {
+    /// Keeps what the author meant: `--fix` applies it.
+    #[default]
+    Safe,
+    /// May change what the pipeline does: shown, never applied by `--fix`.
+    Unsafe,
+}
+
+impl Fix {
+    /// A safe fix.
+    pub fn new(description: impl Into<String>, edits: Vec<Edit>) -> Self {
+        Fix {
+            description: description.into(),
+            edits,
+            applicability: Applicability::Safe,
+        }
+    }
+
+    pub fn with_applicability(mut self, applicability: Applicability) -> Self {
+        self.applicability = applicability;
+        self
+    }
+
+    pub fn is_safe(&self) -> bool {
+        self.applicability == Applicability::Safe
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -93,11 +125,15 @@ impl Diagnostic {
         self
     }
 
+    /// Attaches a safe fix, which `--fix` applies.
     pub fn with_fix(mut self, description: impl Into<String>, edits: Vec<Edit>) -> Self {
-        self.fix = Some(Fix {
-            description: description.into(),
-            edits,
-        });
+        self.fix = Some(Fix::new(description, edits));
+        self
+    }
+
+    /// Attaches a fix that `--fix` shows but does not apply.
+    pub fn with_unsafe_fix(mut self, description: impl Into<String>, edits: Vec<Edit>) -> Self {
+        self.fix = Some(Fix::new(description, edits).with_applicability(Applicability::Unsafe));
         self
     }
 

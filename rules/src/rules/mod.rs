@@ -1,5 +1,6 @@
 //! Every rule, one file each, grouped by code range.
 
+pub mod hygiene;
 pub mod identifiers;
 pub mod infrastructure;
 pub mod pipeline;
@@ -44,6 +45,8 @@ pub(crate) static ALL: &[&Rule] = &[
     &identifiers::malformed_expression::RULE,
     &identifiers::unknown_reference::RULE,
     &identifiers::malformed_secret::RULE,
+    &hygiene::plaintext_secret::RULE,
+    &hygiene::unpinned_image::RULE,
 ];
 
 /// A rule's check: reads the context, adds its findings.
@@ -67,4 +70,6 @@ pub(crate) static CHECKS: &[(&Rule, Check)] = &[
     (&identifiers::malformed_expression::RULE, identifiers::malformed_expression::check),
     (&identifiers::unknown_reference::RULE, identifiers::unknown_reference::check),
     (&identifiers::malformed_secret::RULE, identifiers::malformed_secret::check),
+    (&hygiene::plaintext_secret::RULE, hygiene::plaintext_secret::check),
+    (&hygiene::unpinned_image::RULE, hygiene::unpinned_image::check),
 ];
