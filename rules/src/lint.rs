@@ -115,7 +115,7 @@ pub fn lint_source_at(
     }
     if let Some(pipeline) = model::build(&loaded.tree) {
         let expressions = analysis::expressions::scan(&loaded.tree, &text);
-        let stages = analysis::stage::analyse(&pipeline);
+        let stages = analysis::stage::analyse(&pipeline, &loaded.tree, &text);
         let cx = Context {
             source: &text,
             tree: &loaded.tree,

@@ -4,8 +4,12 @@
 use hlint_schema::model::{Infrastructure, Pipeline, Spanned, Stage, StageEntry, StepEntry};
 use hlint_schema::Span;
 
+use hlint_schema::yaml::YamlTree;
+
+use super::command::{analyse_step, ScriptAnalysis};
 use super::graph::{ExecutionGraph, StepIndex};
 use super::network::NetworkModel;
+use super::uses::{find_uses, ServiceUse};
 
 pub struct StageAnalysis<'a> {
     pub entry: StageEntry<'a>,
@@ -13,10 +17,18 @@ pub struct StageAnalysis<'a> {
     pub infrastructure: &'a Infrastructure,
     pub graph: ExecutionGraph<'a>,
     pub network: NetworkModel,
+    /// The `command` of each step, analysed, by [`StepIndex`] (`None`: no command).
+    pub scripts: Vec<Option<ScriptAnalysis>>,
+    /// Every client call of the stage with the service it is for.
+    pub uses: Vec<ServiceUse>,
 }
 
 /// The analysis of every CI stage of the pipeline, stage-level `parallel` flattened.
-pub fn analyse(pipeline: &Pipeline) -> Vec<StageAnalysis<'_>> {
+pub fn analyse<'a>(
+    pipeline: &'a Pipeline,
+    tree: &YamlTree,
+    source: &str,
+) -> Vec<StageAnalysis<'a>> {
     pipeline
         .stages()
         .filter(|entry| entry.stage.is_ci())
@@ -26,12 +38,33 @@ pub fn analyse(pipeline: &Pipeline) -> Vec<StageAnalysis<'_>> {
                 .resolved_infrastructure(stage)
                 .unwrap_or(&Infrastructure::Unknown);
             let graph = ExecutionGraph::build(stage);
-            let network = NetworkModel::build(pipeline, stage, infrastructure, &graph);
+            let scripts: Vec<Option<ScriptAnalysis>> = graph
+                .entries()
+                .iter()
+                .map(|entry| analyse_step(tree, source, &entry.step.value))
+                .collect();
+            let mut network = NetworkModel::build(pipeline, stage, infrastructure, &graph);
+            // A Background step's `command` can set its ports too (`redis-server --port 6380`).
+            for service in graph.backgrounds() {
+                if let Some(script) = &scripts[service.index()] {
+                    let words = script
+                        .script
+                        .invocations
+                        .iter()
+                        .flat_map(|invocation| invocation.words.iter())
+                        .filter_map(|word| Some((word.text()?.to_owned(), word.span)))
+                        .collect();
+                    network.set_command_words(service, words);
+                }
+            }
+            let uses = find_uses(&network, &scripts);
             StageAnalysis {
                 entry,
                 infrastructure,
                 graph,
                 network,
+                scripts,
+                uses,
             }
         })
         .collect()
@@ -53,6 +86,11 @@ impl<'a> StageAnalysis<'a> {
             .iter()
             .position(|entry| entry.step.span.contains(span))
             .map(StepIndex::new)
+    }
+
+    /// The analysed script of a step.
+    pub fn script(&self, step: StepIndex) -> Option<&ScriptAnalysis> {
+        self.scripts.get(step.index()).and_then(Option::as_ref)
     }
 
     /// Identifiers of every step and step group of the stage.
