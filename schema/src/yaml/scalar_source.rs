@@ -114,12 +114,11 @@ impl<'a> SourceWalk<'a> {
     /// Moves past the source text that produced `ch`.
     fn consume(&self, j: usize, ch: char, limit: usize) -> usize {
         let rest = &self.source[j.min(limit)..limit];
-        if rest.starts_with(ch) && !(ch == '\'' && self.style == ScalarStyle::SingleQuoted) {
-            return j + ch.len_utf8();
-        }
-        match self.style {
-            ScalarStyle::SingleQuoted if rest.starts_with("''") => j + 2,
+        let next = match self.style {
+            // In double quotes a backslash always starts an escape, whatever it produces.
             ScalarStyle::DoubleQuoted if rest.starts_with('\\') => j + escape_length(rest),
+            ScalarStyle::SingleQuoted if ch == '\'' && rest.starts_with("''") => j + 2,
+            _ if rest.starts_with(ch) => j + ch.len_utf8(),
             _ if ch == ' ' || ch == '\n' => {
                 // A folded break: consume the break and the next line's indentation.
                 let skipped = rest
@@ -129,16 +128,20 @@ impl<'a> SourceWalk<'a> {
                 j + skipped.max(1).min(rest.len())
             }
             _ => j + rest.chars().next().map_or(0, char::len_utf8),
-        }
+        };
+        crate::span::clamp_to_char_boundary(self.source, next.min(limit))
     }
 }
 
+/// Bytes of the escape sequence at the start of `rest` (which starts with a backslash).
 fn escape_length(rest: &str) -> usize {
-    match rest.as_bytes().get(1) {
-        Some(b'x') => 4,
-        Some(b'u') => 6,
-        Some(b'U') => 10,
-        Some(_) => 2,
+    let mut chars = rest.chars();
+    chars.next();
+    match chars.next() {
+        Some('x') => 4,
+        Some('u') => 6,
+        Some('U') => 10,
+        Some(other) => 1 + other.len_utf8(),
         None => 1,
     }
     .min(rest.len())
@@ -190,5 +193,12 @@ mod tests {
         assert_eq!(mapped(source, "a", "x"), "x");
         assert_eq!(mapped(source, "a", "\"hi\""), "\\\"hi\\\"");
         assert_eq!(mapped(source, "b", "here"), "here");
+    }
+
+    #[test]
+    fn escaped_backslash_before_a_multibyte_character() {
+        let source = "a: \"x\\\\é y\"\n";
+        assert_eq!(mapped(source, "a", "y"), "y");
+        assert_eq!(mapped(source, "a", "é"), "é");
     }
 }

@@ -592,32 +592,3 @@ fn random_scripts(count: usize) -> Vec<String> {
         })
         .collect()
 }
-
-#[test]
-#[ignore]
-fn profile_two_hundred() {
-    let mut steps = String::new();
-    for i in 0..200 {
-        steps.push_str(&format!(
-            "              - step:\n                  identifier: s{i}\n                  type: Run\n                  spec:\n                    envVariables:\n                      DATABASE_URL: postgres://u:pw@db{i}:5432/app\n                    command: |\n                      sleep 15\n                      until pg_isready -h db{i}; do sleep 1; done\n                      psql -U postgres -d app -h db{i} -p 5432 -c 'select 1'\n                      curl -sf http://api{i}:8080/health\n                      echo done\n                      echo \"$DATABASE_URL\"\n                      nc -z db{i} 5432\n                      redis-cli -h cache{i} ping\n                      mysql -h my{i} -uroot app\n                      exit 0\n"
-        ));
-    }
-    let yaml = pipeline(&steps);
-    let (tree, model) = load_pipeline(&yaml);
-    let steps: Vec<&Step> = model.stages().flat_map(|s| s.stage.value.steps()).map(|e| &e.step.value).collect();
-    for _ in 0..100 {
-        let t = Instant::now();
-        let n = steps.iter().filter_map(|step| analyse_step(&tree, &yaml, step)).count();
-        if n == 0 { eprintln!("{:?}", t.elapsed()); }
-    }
-    let t = Instant::now();
-    let _: Vec<_> = steps.iter().filter_map(|step| analyse_step(&tree, &yaml, step)).collect();
-    eprintln!("one pass {:?}", t.elapsed());
-    let t = Instant::now();
-    for step in &steps {
-        if let Some(hlint_schema::model::StepSpec::Run(run)) = step.spec.as_ref().map(|s| &s.value) {
-            let _ = parse::parse_script(&run.command.as_ref().unwrap().value, Interpreter::Sh);
-        }
-    }
-    eprintln!("parse only {:?}", t.elapsed());
-}

@@ -3,6 +3,7 @@
 pub mod duplicate_identifier;
 pub mod malformed_expression;
 pub mod malformed_secret;
+pub mod reference_not_ready;
 pub mod reserved_identifier;
 pub mod unknown_reference;
 
