@@ -10,7 +10,7 @@ pub fn list_rules(out: &mut dyn Write) -> u8 {
     for rule in all_rules() {
         let _ = writeln!(
             out,
-            "{:<6} {:<22} {:<8} {}",
+            "{:<6} {:<30} {:<8} {}",
             rule.code,
             rule.name,
             rule.severity.as_str(),

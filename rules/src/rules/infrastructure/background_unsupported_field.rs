@@ -105,7 +105,7 @@ mod tests {
     fn good_on_a_run_step() {
         assert_clean(&pipeline(
             Infra::Cloud,
-            "- step:\n    identifier: db\n    name: db\n    type: Background\n    spec:\n      image: redis:7.2\n- step:\n    identifier: check\n    name: check\n    type: Run\n    failureStrategies:\n      - onFailure:\n          errors: [AllErrors]\n          action: {type: Ignore}\n    spec:\n      command: echo ok\n      outputVariables:\n        - name: URL\n",
+            "- step:\n    identifier: db\n    name: db\n    type: Background\n    spec:\n      image: redis:7.2\n- step:\n    identifier: check\n    name: check\n    type: Run\n    failureStrategies:\n      - onFailure:\n          errors: [AllErrors]\n          action: {type: Ignore}\n    spec:\n      command: export URL=ready\n      outputVariables:\n        - name: URL\n",
         ));
     }
 }

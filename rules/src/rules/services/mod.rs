@@ -4,7 +4,12 @@ pub mod pgdata_missing;
 pub mod pgdata_not_on_volume;
 pub mod pgdata_shared;
 pub mod port_collision;
+pub mod port_mismatch;
 pub mod reserved_port;
+pub mod service_in_other_stage;
+pub mod socket_connection;
+pub mod unknown_host;
+pub mod wrong_host;
 
 use hlint_schema::Span;
 
