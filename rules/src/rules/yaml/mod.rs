@@ -31,3 +31,6 @@ pub fn diagnose(problem: &YamlProblem) -> Option<Diagnostic> {
         | YamlProblem::RecursiveAlias { .. } => return resource_limit::diagnose(problem),
     })
 }
+
+#[cfg(test)]
+mod tests;
