@@ -100,10 +100,16 @@ pub fn lint_source_at(
     );
     if let Some(extra) = &options.extra_schema {
         let problems = extra.validator.validate(&loaded.tree);
+        // What hlint's own schema already reports at the same place is not said twice.
+        let own: std::collections::HashSet<(usize, usize)> = diagnostics
+            .iter()
+            .map(|d| (d.span.start, d.span.end))
+            .collect();
         diagnostics.extend(
             problems
                 .iter()
                 .filter(|p| trustworthy(p, truncated))
+                .filter(|p| !own.contains(&(p.span().start, p.span().end)))
                 .map(|problem| {
                     rules::pipeline::external_schema::diagnose(
                         problem.span(),

@@ -42,6 +42,7 @@ pub(crate) static ALL: &[&Rule] = &[
     &services::service_in_other_stage::RULE,
     &services::port_mismatch::RULE,
     &services::socket_connection::RULE,
+    &services::loopback_unreachable::RULE,
     &ordering::parallel_with_health_checks::RULE,
     &ordering::service_race::RULE,
     &ordering::used_before_service::RULE,
@@ -107,6 +108,10 @@ pub(crate) static CHECKS: &[(&Rule, Check)] = &[
     (
         &services::socket_connection::RULE,
         services::socket_connection::check,
+    ),
+    (
+        &services::loopback_unreachable::RULE,
+        services::loopback_unreachable::check,
     ),
     (
         &ordering::parallel_with_health_checks::RULE,

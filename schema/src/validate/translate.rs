@@ -383,6 +383,27 @@ impl<'a> Translator<'a> {
         } else {
             plausible
         };
+        // Still several: prefer the branches whose required keys the object has (a template
+        // stage wants `template`; a CI stage written out has `identifier`, `name`, `type`).
+        let plausible: Vec<_> = if plausible.len() > 1 {
+            let complete: Vec<_> = plausible
+                .iter()
+                .copied()
+                .filter(|errors| {
+                    !errors.iter().any(|error| {
+                        error.instance_path().as_str() == pointer
+                            && matches!(error.kind(), ValidationErrorKind::Required { .. })
+                    })
+                })
+                .collect();
+            if complete.is_empty() {
+                plausible
+            } else {
+                complete
+            }
+        } else {
+            plausible
+        };
         let [errors] = plausible.as_slice() else {
             return false;
         };
