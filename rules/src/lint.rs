@@ -91,6 +91,21 @@ pub fn lint_source_at(
     }
     let mut diagnostics = yaml_diagnostics(&text, &loaded);
     let truncated = loaded.truncated_at.is_some();
+    // The checks run first: the schema may still be compiling on another thread.
+    if let Some(pipeline) = model::build(&loaded.tree) {
+        let expressions = analysis::expressions::scan(&loaded.tree, &text);
+        let stages = analysis::stage::analyse(&pipeline, &loaded.tree, &text);
+        let cx = Context {
+            source: &text,
+            tree: &loaded.tree,
+            pipeline: &pipeline,
+            expressions: &expressions,
+            stages: &stages,
+        };
+        for (_, check) in rules::CHECKS {
+            check(&cx, &mut diagnostics);
+        }
+    }
     let schema_problems = SchemaValidator::builtin().validate(&loaded.tree);
     diagnostics.extend(
         schema_problems
@@ -118,20 +133,6 @@ pub fn lint_source_at(
                     )
                 }),
         );
-    }
-    if let Some(pipeline) = model::build(&loaded.tree) {
-        let expressions = analysis::expressions::scan(&loaded.tree, &text);
-        let stages = analysis::stage::analyse(&pipeline, &loaded.tree, &text);
-        let cx = Context {
-            source: &text,
-            tree: &loaded.tree,
-            pipeline: &pipeline,
-            expressions: &expressions,
-            stages: &stages,
-        };
-        for (_, check) in rules::CHECKS {
-            check(&cx, &mut diagnostics);
-        }
     }
     sort(&mut diagnostics);
     let diagnostics = finish(diagnostics, &text, &lines, &loaded, true, options, path);
