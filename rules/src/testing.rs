@@ -62,3 +62,46 @@ pub fn assert_clean(text: &str) {
         noisy.join("\n")
     );
 }
+
+/// The seed page's two pipelines (with their documented mistakes) and their corrected
+/// versions, which must stay free of errors and warnings.
+pub const SEEDS: [&str; 2] = [
+    include_str!("../../tests/fixtures/seed-harness-cloud.yaml"),
+    include_str!("../../tests/fixtures/seed-kubernetes.yaml"),
+];
+pub const CLEAN: [&str; 2] = [
+    include_str!("../../tests/fixtures/clean-harness-cloud.yaml"),
+    include_str!("../../examples/kubernetes-postgres.yaml"),
+];
+
+/// The seeds and the corrected pipelines together.
+pub fn seeds_and_clean() -> impl Iterator<Item = &'static str> {
+    SEEDS.into_iter().chain(CLEAN)
+}
+
+/// The codes found in a text, sorted, with repeats.
+pub fn codes(text: &str) -> Vec<&'static str> {
+    let mut codes: Vec<&'static str> = lint(text).into_iter().map(|d| d.rule.code).collect();
+    codes.sort_unstable();
+    codes
+}
+
+#[test]
+fn seeds_report_exactly_their_documented_mistakes() {
+    // Harness Cloud: services without an image reached by step id (HL206), their
+    // `docker-entrypoint.sh` (HL502), `psql` without a password over the network (HL401),
+    // `sleep 15` (HL304), and the `spec: ...` placeholder (HL103).
+    assert_eq!(
+        codes(SEEDS[0]),
+        ["HL103", "HL206", "HL206", "HL304", "HL304", "HL401", "HL401", "HL502", "HL502"]
+    );
+    // Kubernetes: `sleep 15` (HL304), unpinned `postgres` (HL702) checked with a
+    // `postgres:9-alpine` client (HL403, a warning: localhost is trusted), the placeholder.
+    assert_eq!(
+        codes(SEEDS[1]),
+        ["HL103", "HL304", "HL304", "HL403", "HL403", "HL702", "HL702"]
+    );
+    for text in CLEAN {
+        assert_clean(text);
+    }
+}

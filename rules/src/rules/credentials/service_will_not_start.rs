@@ -254,12 +254,7 @@ mod tests {
 
     #[test]
     fn seeds_and_clean_fixtures_are_quiet() {
-        for text in [
-            include_str!("../../../../tests/fixtures/seed-harness-cloud.yaml"),
-            include_str!("../../../../tests/fixtures/seed-kubernetes.yaml"),
-            include_str!("../../../../tests/fixtures/clean-harness-cloud.yaml"),
-            include_str!("../../../../examples/kubernetes-postgres.yaml"),
-        ] {
+        for text in crate::testing::seeds_and_clean() {
             assert!(findings(text, "HL404").is_empty());
         }
     }
