@@ -22,11 +22,27 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// List every rule: code, name, default severity and summary.
-    Rules,
+    Rules {
+        /// Print the rule reference (docs/rules.md) instead: an index, then every rule's page.
+        #[arg(long)]
+        markdown: bool,
+    },
     /// Print a rule's documentation.
     Explain {
         /// A rule code (HL101) or name (unknown-key).
         rule: String,
+    },
+    /// Print a completion script for a shell (`hlint completions bash > ~/.local/share/bash-completion/completions/hlint`).
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Start hlint's language server (LSP over standard input and output), for editors.
+    Lsp {
+        /// Accepted for editors that pass it: standard input and output is the only transport.
+        #[arg(long)]
+        stdio: bool,
     },
 }
 
@@ -73,6 +89,16 @@ pub struct CheckArgs {
     /// Print a unified diff of what --fix would change, and change nothing. Exit 1 when there is one.
     #[arg(long)]
     pub diff: bool,
+
+    /// Print each CI stage's dry-run plan instead of the findings: the schedule (what starts
+    /// together, what waits for what), each service's host names and ports, and the findings
+    /// that would fail the stage. No Docker needed. Exit 1 when a stage has an error.
+    #[arg(long, conflicts_with_all = ["fix", "diff"])]
+    pub plan: bool,
+
+    /// With --plan: only the CI stage with this identifier.
+    #[arg(long, value_name = "ID", requires = "plan")]
+    pub stage: Option<String>,
 }
 
 /// What `--stdin-filename` is when not given.
@@ -86,6 +112,16 @@ pub enum Format {
     Concise,
     /// The versioned JSON report (see README).
     Json,
+    /// With --plan: the stage graph as Graphviz DOT.
+    Dot,
+    /// With --plan: the stage graph as a Mermaid flowchart.
+    Mermaid,
+    /// SARIF 2.1.0, for code-scanning dashboards (GitHub code scanning and others).
+    Sarif,
+    /// GitHub Actions workflow commands: one `::error file=...::message` annotation a finding.
+    Github,
+    /// JUnit XML: one test suite a file, one test case a finding (errors and warnings fail).
+    Junit,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

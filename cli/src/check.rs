@@ -19,6 +19,13 @@ use crate::render::{render, Linted, Summary};
 use crate::{EXIT_FAILURE, EXIT_TROUBLE};
 
 pub fn run(args: &CheckArgs, out: &mut dyn Write) -> u8 {
+    if args.plan {
+        return crate::plan::run(args, out);
+    }
+    if matches!(args.format, Some(Format::Dot | Format::Mermaid)) {
+        eprintln!("hlint: --format dot and mermaid draw the stage graph: use them with --plan");
+        return EXIT_TROUBLE;
+    }
     let mut options = LintOptions::default();
     if let Some(path) = &args.schema {
         match load_schema(path) {
@@ -228,6 +235,21 @@ fn jobs<'a>(
     } else {
         Err(errors)
     }
+}
+
+/// The inputs of `--plan`, each with the options and configuration linting would give it
+/// (`--schema`, `--config`, `--select`, `--ignore`).
+pub(crate) fn plan_jobs<'a>(
+    inputs: &'a [Input],
+    args: &CheckArgs,
+) -> Result<Vec<Job<'a>>, Vec<String>> {
+    let mut options = LintOptions::default();
+    if let Some(path) = &args.schema {
+        let extra = load_schema(path).map_err(|m| vec![format!("{}: {m}", path.display())])?;
+        options.extra_schema = Some(extra);
+    }
+    let resolver = resolver(args).map_err(|message| vec![message])?;
+    jobs(inputs, args, &options, &resolver)
 }
 
 fn read_file(path: &Path, options: &LintOptions) -> std::io::Result<Vec<u8>> {

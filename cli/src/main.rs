@@ -5,12 +5,13 @@ mod check;
 mod discover;
 mod explain;
 mod fix;
+mod plan;
 mod render;
 
 use std::io::Write;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 
 use args::{Cli, Command};
 
@@ -26,12 +27,34 @@ fn main() -> ExitCode {
             return ExitCode::from(if error.use_stderr() { EXIT_TROUBLE } else { 0 });
         }
     };
+    if let Some(Command::Lsp { .. }) = cli.command {
+        // Before stdout is locked: the server writes to it from its own threads.
+        return ExitCode::from(hlint_lsp::run_stdio());
+    }
     let mut stdout = std::io::stdout().lock();
     let status = match cli.command {
-        Some(Command::Rules) => explain::list_rules(&mut stdout),
+        Some(Command::Rules { markdown: false }) => explain::list_rules(&mut stdout),
+        Some(Command::Rules { markdown: true }) => explain::rules_markdown(&mut stdout),
+        Some(Command::Completions { shell }) => completions(shell, &mut stdout),
         Some(Command::Explain { rule }) => explain::explain(&rule, &mut stdout),
+        Some(Command::Lsp { .. }) => unreachable!("served above"),
         None => check::run(&cli.check, &mut stdout),
     };
     let _ = stdout.flush();
     ExitCode::from(status)
+}
+
+/// `hlint completions SHELL`. clap_complete panics when it cannot write, so the script is made
+/// in memory first: a closed pipe (`| head`) ends the command quietly.
+fn completions(shell: clap_complete::Shell, out: &mut dyn Write) -> u8 {
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "hlint", &mut script);
+    match out.write_all(&script) {
+        Ok(()) => 0,
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => 0,
+        Err(error) => {
+            eprintln!("hlint: cannot write the completions: {error}");
+            EXIT_TROUBLE
+        }
+    }
 }

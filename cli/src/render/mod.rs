@@ -1,8 +1,11 @@
 //! Output formats. Each renderer reads finished reports; none of them changes a finding.
 
 mod concise;
+mod github;
 mod json;
+mod junit;
 mod pretty;
+mod sarif;
 
 use std::io::{self, Write};
 
@@ -70,6 +73,11 @@ pub fn render(
         Format::Pretty => pretty::render(files, summary, color, out),
         Format::Concise => concise::render(files, summary, out),
         Format::Json => json::render(files, summary, out),
+        // Graph formats of --plan; `check::run` refuses them without it.
+        Format::Dot | Format::Mermaid => concise::render(files, summary, out),
+        Format::Sarif => sarif::render(files, summary, out),
+        Format::Github => github::render(files, summary, out),
+        Format::Junit => junit::render(files, out),
     }
 }
 
