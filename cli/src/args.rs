@@ -32,6 +32,8 @@ pub enum Command {
         /// A rule code (HL101) or name (unknown-key).
         rule: String,
     },
+    /// Remove the containers, networks and volumes that `--execute` runs left (labelled hlint.run).
+    Clean,
     /// Print a completion script for a shell (`hlint completions bash > ~/.local/share/bash-completion/completions/hlint`).
     Completions {
         /// The shell to complete for.
@@ -96,9 +98,27 @@ pub struct CheckArgs {
     #[arg(long, conflicts_with_all = ["fix", "diff"])]
     pub plan: bool,
 
-    /// With --plan: only the CI stage with this identifier.
-    #[arg(long, value_name = "ID", requires = "plan")]
+    /// With --plan or --execute: only the CI stage with this identifier.
+    #[arg(long, value_name = "ID")]
     pub stage: Option<String>,
+
+    /// Run each CI stage (or the --stage) for real on a Docker engine (DOCKER_HOST honoured):
+    /// containers, network and volumes as Harness makes them; a table of the steps, and which
+    /// findings the run confirmed. Exit 0 only if the stage succeeded.
+    #[arg(long, conflicts_with_all = ["fix", "diff", "plan"])]
+    pub execute: bool,
+
+    /// With --execute: the value of `<+secrets.getValue("NAME")>` (masked in the logs).
+    #[arg(long, value_name = "NAME=VALUE", requires = "execute")]
+    pub secret: Vec<String>,
+
+    /// With --execute: run image TO where the pipeline names image FROM.
+    #[arg(long, value_name = "FROM=TO", requires = "execute")]
+    pub image_map: Vec<String>,
+
+    /// With --execute: leave the run's containers, network and volumes (`hlint clean` removes them).
+    #[arg(long, requires = "execute")]
+    pub keep: bool,
 }
 
 /// What `--stdin-filename` is when not given.

@@ -3,6 +3,7 @@
 mod args;
 mod check;
 mod discover;
+mod execute;
 mod explain;
 mod fix;
 mod plan;
@@ -38,6 +39,12 @@ fn main() -> ExitCode {
         Some(Command::Completions { shell }) => completions(shell, &mut stdout),
         Some(Command::Explain { rule }) => explain::explain(&rule, &mut stdout),
         Some(Command::Lsp { .. }) => unreachable!("served above"),
+        Some(Command::Clean) => execute::clean(&mut stdout),
+        None if cli.check.execute => execute::run(&cli.check, &mut stdout),
+        None if cli.check.stage.is_some() && !cli.check.plan => {
+            eprintln!("hlint: --stage goes with --plan or --execute");
+            EXIT_TROUBLE
+        }
         None => check::run(&cli.check, &mut stdout),
     };
     let _ = stdout.flush();

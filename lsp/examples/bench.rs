@@ -156,12 +156,12 @@ fn memory() -> (u64, u64) {
     (field("VmRSS:"), field("VmHWM:"))
 }
 
-fn summary(name: &str, times: &mut [Duration]) {
+fn summary(name: &str, unit: &str, times: &mut [Duration]) {
     times.sort();
     let at = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
     let mean = times.iter().sum::<Duration>() / times.len() as u32;
     println!(
-        "{name}: {} edits, median {:.1} ms, mean {:.1} ms, p95 {:.1} ms, max {:.1} ms",
+        "{name}: {} {unit}, median {:.1} ms, mean {:.1} ms, p95 {:.1} ms, max {:.1} ms",
         times.len(),
         at(0.5).as_secs_f64() * 1e3,
         mean.as_secs_f64() * 1e3,
@@ -195,6 +195,20 @@ async fn main() {
         )
         .await;
     client.notify("initialized", json!({})).await;
+
+    // The lint alone, for comparison: what the server adds is the rest.
+    let mut lint_times = Vec::new();
+    for _ in 0..50 {
+        let started = Instant::now();
+        let report = hlint_rules::lint_source(
+            text.as_bytes(),
+            hlint_rules::Origin::Named,
+            &hlint_rules::LintOptions::default(),
+        );
+        std::hint::black_box(report);
+        lint_times.push(started.elapsed());
+    }
+    summary("lint_source alone (no server)", "runs", &mut lint_times);
 
     let uri = "file:///tmp/hlint-bench/pipeline.yaml";
     let started = Instant::now();
@@ -240,7 +254,7 @@ async fn main() {
             rss_after_100 = memory().0;
         }
     }
-    summary("didChange -> publishDiagnostics", &mut times);
+    summary("didChange -> publishDiagnostics", "edits", &mut times);
     let (rss_end, peak) = memory();
     println!(
         "memory (resident): {} KiB after open, {} KiB after 100 edits, {} KiB after {edits} edits (peak {} KiB)",
@@ -268,8 +282,8 @@ async fn main() {
             .await;
         completion_times.push(sent.elapsed());
     }
-    summary("hover", &mut hover_times);
-    summary("completion", &mut completion_times);
+    summary("hover", "requests", &mut hover_times);
+    summary("completion", "requests", &mut completion_times);
     client.request("shutdown", json!(null)).await;
     client.notify("exit", json!(null)).await;
 }

@@ -29,8 +29,10 @@ pub fn code_actions(
     let text = snapshot.text();
     let wanted = |kind: &CodeActionKind| {
         only.is_none_or(|only| {
-            only.iter()
-                .any(|o| kind.as_str() == o.as_str() || kind.as_str().starts_with(&format!("{}.", o.as_str())))
+            only.iter().any(|o| {
+                kind.as_str() == o.as_str()
+                    || kind.as_str().starts_with(&format!("{}.", o.as_str()))
+            })
         })
     };
     let requested = text.span(range);
@@ -206,4 +208,33 @@ fn fix_everything(snapshot: &Snapshot) -> Option<TextEdit> {
         range: text.range(Span::new(0, snapshot.text.len())),
         new_text: fixed.text,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn end(comment: &str, directive: &str) -> Option<String> {
+        let at = list_end(comment, Span::new(0, comment.len()), directive)?;
+        Some(format!("{}|{}", &comment[..at], &comment[at..]))
+    }
+
+    #[test]
+    fn codes_are_added_to_an_existing_list() {
+        assert_eq!(
+            end("# hlint: ignore[HL101]", "ignore").as_deref(),
+            Some("# hlint: ignore[HL101|]")
+        );
+        assert_eq!(
+            end("## why # hlint:  ignore [HL101, HL102 ]", "ignore").as_deref(),
+            Some("## why # hlint:  ignore [HL101, HL102| ]")
+        );
+        assert_eq!(end("# hlint: ignore-file[HL1]", "ignore"), None);
+        assert_eq!(
+            end("# hlint: ignore-file[HL101]", "ignore-file").as_deref(),
+            Some("# hlint: ignore-file[HL101|]")
+        );
+        assert_eq!(end("# hlint: ignore[]", "ignore"), None);
+        assert_eq!(end("# just a comment", "ignore"), None);
+    }
 }

@@ -2,8 +2,6 @@
 //! `shell`, `imagePullPolicy`...), the names that reach a Background service where a command
 //! expects a host, and `<+steps.` paths (step identifiers, then their output variables).
 
-use hlint_rules::analysis::graph::StepIndex;
-use hlint_rules::analysis::stage::StageAnalysis;
 use hlint_schema::model::{ExecutionItem, Spanned, Stage};
 use hlint_schema::yaml::NodeId;
 use hlint_schema::Span;
@@ -64,8 +62,6 @@ fn item(
         label: label.to_owned(),
         kind: Some(kind),
         detail,
-        filter_text: Some(query.source()[replace.start..replace.end].to_owned() + label)
-            .filter(|_| false),
         text_edit: Some(CompletionTextEdit::Edit(TextEdit {
             range: query.text.range(replace),
             new_text,
@@ -99,7 +95,14 @@ fn expression_paths(query: &Query, before: &str, offset: usize) -> Option<Vec<Co
     let mut items = Vec::new();
     match segments.as_slice() {
         [] => {
-            for root in ["steps", "stage", "pipeline", "secrets", "codebase", "execution"] {
+            for root in [
+                "steps",
+                "stage",
+                "pipeline",
+                "secrets",
+                "codebase",
+                "execution",
+            ] {
                 items.push(item(
                     query,
                     root,
@@ -274,50 +277,50 @@ fn hosts(query: &Query, before: &str, offset: usize) -> Option<Vec<CompletionIte
     let (_, stage) = query.stage_at(offset)?;
     let caller = stage.step_at(Span::point(offset));
     let replace = Span::new(offset - word.len(), offset);
-    let mut items = Vec::new();
-    let mut seen: Vec<String> = Vec::new();
+    // Each name, with every service it reaches (on Kubernetes `localhost` reaches them all).
+    let mut names: Vec<(String, Vec<String>)> = Vec::new();
     for service in stage.network.services() {
         if Some(service.step) == caller {
             continue;
         }
-        let names = match caller {
+        let reaching = match caller {
             Some(caller) => stage.network.names_reaching(service.step, caller),
             None => service.alias.iter().cloned().collect(),
         };
-        for name in names {
-            if seen.contains(&name) {
-                continue;
+        let ports: Vec<String> = service.port_numbers().iter().map(u16::to_string).collect();
+        let what = service
+            .service()
+            .map(|s| format!("{} ", s.kind.name()))
+            .unwrap_or_default();
+        let described = if ports.is_empty() {
+            format!("{what}Background step `{}`", service.id)
+        } else {
+            format!(
+                "{what}Background step `{}`, port {}",
+                service.id,
+                ports.join(", ")
+            )
+        };
+        for name in reaching {
+            match names.iter_mut().find(|(known, _)| *known == name) {
+                Some((_, services)) => services.push(described.clone()),
+                None => names.push((name, vec![described.clone()])),
             }
-            seen.push(name.clone());
-            let ports: Vec<String> = service
-                .port_numbers()
-                .iter()
-                .map(u16::to_string)
-                .collect();
-            let what = service
-                .service()
-                .map(|s| format!("{} ", s.kind.name()))
-                .unwrap_or_default();
-            let detail = if ports.is_empty() {
-                format!("{what}Background step `{}`", service.id)
-            } else {
-                format!(
-                    "{what}Background step `{}`, port {}",
-                    service.id,
-                    ports.join(", ")
-                )
-            };
-            items.push(item(
+        }
+    }
+    let items = names
+        .into_iter()
+        .map(|(name, services)| {
+            item(
                 query,
                 &name,
                 CompletionItemKind::VALUE,
-                Some(detail),
+                Some(services.join("; ")),
                 replace,
                 name.clone(),
-            ));
-        }
-    }
-    let _ = StepIndex::new(0);
+            )
+        })
+        .collect();
     Some(items)
 }
 
@@ -333,7 +336,9 @@ fn line_key(before: &str) -> Option<(Option<usize>, usize, &str, &str)> {
         column += 2 + spaces;
         rest = &after[spaces..];
     }
-    let colon = rest.find(": ").or_else(|| rest.strip_suffix(':').map(|r| r.len()))?;
+    let colon = rest
+        .find(": ")
+        .or_else(|| rest.strip_suffix(':').map(|r| r.len()))?;
     let key = &rest[..colon];
     if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
         return None;
@@ -427,7 +432,12 @@ fn keys(query: &Query, before: &str, line: usize, offset: usize) -> Option<Vec<C
     Some(items)
 }
 
-fn key_item(query: &Query, title: Option<&str>, property: &Property, replace: Span) -> CompletionItem {
+fn key_item(
+    query: &Query,
+    title: Option<&str>,
+    property: &Property,
+    replace: Span,
+) -> CompletionItem {
     let mut detail = property.kind.clone().unwrap_or_default();
     if property.required {
         detail = if detail.is_empty() {
@@ -469,11 +479,7 @@ fn key_item(query: &Query, title: Option<&str>, property: &Property, replace: Sp
         }));
     }
     // Required keys first, then the schema's order.
-    completion.sort_text = Some(format!(
-        "{}{:03}",
-        if property.required { 0 } else { 1 },
-        0
-    ));
+    completion.sort_text = Some(format!("{}{:03}", if property.required { 0 } else { 1 }, 0));
     completion
 }
 
@@ -530,9 +536,4 @@ fn schema_of(query: &Query, container: &Container) -> Option<ObjectSchema<'stati
     };
     let object = SchemaTable::get().object_at(tree, &path);
     (!object.is_empty()).then_some(object)
-}
-
-#[allow(dead_code)]
-fn stage_of<'q>(query: &'q Query, offset: usize) -> Option<&'q StageAnalysis<'q>> {
-    query.stage_at(offset).map(|(_, stage)| stage)
 }

@@ -36,7 +36,6 @@ pub struct Shared {
 pub struct Snapshot {
     pub uri: Uri,
     pub open: bool,
-    pub version: i32,
     pub text: String,
     pub lines: LineIndex,
     /// hlint's findings, after configuration and suppressions (empty when not checked).
@@ -61,7 +60,6 @@ impl Snapshot {
         Snapshot {
             uri,
             open: false,
-            version: 0,
             text: String::new(),
             lines: LineIndex::new(""),
             diagnostics: Vec::new(),
@@ -95,12 +93,17 @@ impl Snapshot {
 
 /// A message to a document's owner.
 pub enum DocMsg {
-    Open { text: String, version: i32 },
+    Open {
+        text: String,
+        version: i32,
+    },
     Change {
         version: i32,
         changes: Vec<TextDocumentContentChangeEvent>,
     },
-    Save { text: Option<String> },
+    Save {
+        text: Option<String>,
+    },
     /// Lint again (the configuration changed).
     Relint,
     Snapshot(oneshot::Sender<Arc<Snapshot>>),
@@ -125,12 +128,16 @@ impl Documents {
     /// so messages reach owners in the order this is called.
     pub fn send(&self, uri: &Uri, message: DocMsg) {
         let mut owners = self.owners.lock().unwrap_or_else(|p| p.into_inner());
+        let mut message = message;
         if let Some(owner) = owners.get(uri) {
-            if owner.send(message).is_ok() {
-                return;
+            match owner.send(message) {
+                Ok(()) => return,
+                // The owner is gone (it failed): a new one takes an `Open`.
+                Err(error) => {
+                    owners.remove(uri);
+                    message = error.0;
+                }
             }
-            owners.remove(uri);
-            return;
         }
         if !matches!(message, DocMsg::Open { .. }) {
             return;
@@ -256,7 +263,7 @@ async fn lint_and_publish(
         let uri = uri.clone();
         let text = text.to_owned();
         let shared = shared.clone();
-        tokio::task::spawn_blocking(move || lint(uri, text, version, &shared))
+        tokio::task::spawn_blocking(move || lint(uri, text, &shared))
     };
     match job.await {
         Ok((snapshot, diagnostics)) => {
@@ -285,17 +292,16 @@ fn folder_of(path: Option<&Path>, shared: &Shared) -> PathBuf {
     if let Some(parent) = path.and_then(Path::parent) {
         return parent.to_path_buf();
     }
-    let root = shared.root.read().unwrap_or_else(|p| p.into_inner()).clone();
+    let root = shared
+        .root
+        .read()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone();
     root.unwrap_or_else(|| convert::working_folder().to_path_buf())
 }
 
 /// Lints one version of a document: the snapshot and the diagnostics to publish.
-pub fn lint(
-    uri: Uri,
-    text: String,
-    version: i32,
-    shared: &Shared,
-) -> (Snapshot, Vec<lsp::Diagnostic>) {
+pub fn lint(uri: Uri, text: String, shared: &Shared) -> (Snapshot, Vec<lsp::Diagnostic>) {
     let path = file_path(&uri);
     let folder = folder_of(path.as_deref(), shared);
     let config = shared.configs.for_folder(&folder);
@@ -308,7 +314,6 @@ pub fn lint(
     let mut snapshot = Snapshot {
         uri: uri.clone(),
         open: true,
-        version,
         text: report.text,
         lines: report.lines,
         diagnostics: if checked {
@@ -321,7 +326,11 @@ pub fn lint(
         path: path.clone(),
         parsed: OnceLock::new(),
     };
-    let docs = shared.docs.read().unwrap_or_else(|p| p.into_inner()).clone();
+    let docs = shared
+        .docs
+        .read()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone();
     let published = match &config {
         _ if !checked => Vec::new(),
         Ok(_) => snapshot
@@ -341,8 +350,8 @@ pub fn lint(
 /// A configuration that cannot be read, shown on the document's first line.
 fn config_problem(snapshot: &Snapshot, error: &hlint_rules::ConfigError) -> lsp::Diagnostic {
     let first_line = snapshot.lines.line_span(&snapshot.text, 0);
-    let related = Uri::from_file_path(std::path::absolute(&error.path).unwrap_or_default())
-        .map(|uri| {
+    let related =
+        Uri::from_file_path(std::path::absolute(&error.path).unwrap_or_default()).map(|uri| {
             let (line, column) = error.position.unwrap_or((1, 1));
             let at = Position {
                 line: line.saturating_sub(1) as u32,
@@ -360,10 +369,44 @@ fn config_problem(snapshot: &Snapshot, error: &hlint_rules::ConfigError) -> lsp:
         range: snapshot.text().range(first_line),
         severity: Some(lsp::DiagnosticSeverity::ERROR),
         source: Some("hlint".to_owned()),
-        message: format!(
-            "hlint's configuration cannot be used, so nothing was checked: {error}"
-        ),
+        message: format!("hlint's configuration cannot be used, so nothing was checked: {error}"),
         related_information: related,
         ..lsp::Diagnostic::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change(
+        range: Option<((u32, u32), (u32, u32))>,
+        text: &str,
+    ) -> TextDocumentContentChangeEvent {
+        TextDocumentContentChangeEvent {
+            range: range.map(|(start, end)| Range {
+                start: Position::new(start.0, start.1),
+                end: Position::new(end.0, end.1),
+            }),
+            range_length: None,
+            text: text.to_owned(),
+        }
+    }
+
+    #[test]
+    fn changes_use_utf16_positions() {
+        let mut text = "a: \"😀x\"\nb: 1\n".to_owned();
+        // `x` is at UTF-16 column 6 (the emoji takes two units).
+        apply_change(&mut text, change(Some(((0, 6), (0, 7))), "y"));
+        assert_eq!(text, "a: \"😀y\"\nb: 1\n");
+        apply_change(&mut text, change(Some(((1, 3), (1, 4))), "22"));
+        assert_eq!(text, "a: \"😀y\"\nb: 22\n");
+        // Past the end of a line: its end; past the last line: the end of the text.
+        apply_change(&mut text, change(Some(((1, 99), (1, 99))), " # c"));
+        assert_eq!(text, "a: \"😀y\"\nb: 22 # c\n");
+        apply_change(&mut text, change(Some(((9, 0), (9, 0))), "c: 3\n"));
+        assert_eq!(text, "a: \"😀y\"\nb: 22 # c\nc: 3\n");
+        apply_change(&mut text, change(None, "whole"));
+        assert_eq!(text, "whole");
     }
 }

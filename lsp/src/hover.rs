@@ -13,7 +13,7 @@ use crate::document::Snapshot;
 use crate::fields;
 use crate::query::Query;
 use crate::schema::SchemaTable;
-use crate::tree::{scalar_at, value_of_key, Seg};
+use crate::tree::{scalar_at, value_of_key};
 
 pub fn hover(snapshot: &Snapshot, position: Position) -> Option<Hover> {
     if !snapshot.checked {
@@ -117,7 +117,6 @@ fn field_hover(query: &Query, offset: usize) -> Option<(String, Span)> {
         Some(value) if !parents.is_key(scalar) => tree.span(value),
         _ => tree.span(key),
     };
-    let _ = Seg::Index(0);
     Some((out, span))
 }
 
@@ -126,7 +125,9 @@ fn field_hover(query: &Query, offset: usize) -> Option<(String, Span)> {
 fn service_hover(query: &Query, offset: usize) -> Option<(String, Span)> {
     for stage in query.stages() {
         for service in stage.network.services() {
-            let Some(span) = service.id_span else { continue };
+            let Some(span) = service.id_span else {
+                continue;
+            };
             if span.start <= offset && offset <= span.end {
                 return Some((describe_service(stage, service), span));
             }
@@ -155,17 +156,19 @@ fn describe_service(stage: &StageAnalysis, service: &BackgroundService) -> Strin
         "\n\nOn {}, ",
         infrastructure_name(network.infra())
     ));
-    out.push_str(match (service.placement, &service.image) {
-        (Placement::Container, Some(image)) => {
-            format!("it runs in a container of `{image}`.")
+    out.push_str(
+        match (service.placement, &service.image) {
+            (Placement::Container, Some(image)) => {
+                format!("it runs in a container of `{image}`.")
+            }
+            (Placement::Container, None) => "it runs in a container.".to_owned(),
+            (Placement::Host, _) => {
+                "it has no `image`, so it runs directly on the build machine.".to_owned()
+            }
+            (Placement::Unknown, _) => "where it runs cannot be told.".to_owned(),
         }
-        (Placement::Container, None) => "it runs in a container.".to_owned(),
-        (Placement::Host, _) => {
-            "it has no `image`, so it runs directly on the build machine.".to_owned()
-        }
-        (Placement::Unknown, _) => "where it runs cannot be told.".to_owned(),
-    }
-    .as_str());
+        .as_str(),
+    );
     let ports = service.port_numbers();
     if ports.is_empty() {
         out.push_str("\n\nPorts: not known (hlint does not know this service or its ports)");
@@ -232,7 +235,10 @@ fn host_hover(query: &Query, offset: usize) -> Option<(String, Span)> {
         out.push_str(" No host name reaches it from this step.");
     } else if !names.iter().any(|n| n.eq_ignore_ascii_case(written)) {
         let names: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
-        out.push_str(&format!(" From this step it is reached as {}.", names.join(", ")));
+        out.push_str(&format!(
+            " From this step it is reached as {}.",
+            names.join(", ")
+        ));
     }
     out.push_str("\n\n");
     out.push_str(&describe_service(stage, service));

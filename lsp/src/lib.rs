@@ -26,7 +26,6 @@ mod tree;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tower_lsp_server::{LspService, Server};
 
-pub use document::apply_change;
 pub use server::Backend;
 
 /// Serves LSP on `input` and `output` until the editor says `exit` or closes the stream.

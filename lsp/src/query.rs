@@ -19,7 +19,6 @@ use crate::document::Snapshot;
 use crate::tree::Parents;
 
 pub struct Query<'a> {
-    pub snapshot: &'a Snapshot,
     pub text: Text<'a>,
     pub tree: &'a YamlTree,
     pub parents: &'a Parents,
@@ -49,7 +48,6 @@ impl<'a> Query<'a> {
     pub fn new(snapshot: &'a Snapshot) -> Self {
         let parsed = snapshot.parsed();
         Query {
-            snapshot,
             text: snapshot.text(),
             tree: &parsed.loaded.tree,
             parents: &parsed.parents,
@@ -145,7 +143,9 @@ impl<'a> Query<'a> {
         let mut links = Vec::new();
         for host in self.host_refs() {
             let stage = &self.stages()[host.stage];
-            if let Some(to) = host.target.and_then(|target| step_name_span(stage.graph.step(target)))
+            if let Some(to) = host
+                .target
+                .and_then(|target| step_name_span(stage.graph.step(target)))
             {
                 links.push(Link {
                     from: host.span,

@@ -80,7 +80,12 @@ impl SchemaTable {
         }
         out.push(schema);
         for key in ["allOf", "anyOf"] {
-            for part in schema.get(key).and_then(Value::as_array).into_iter().flatten() {
+            for part in schema
+                .get(key)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 self.applicable(part, tree, node, out, depth + 1);
             }
         }
@@ -370,7 +375,11 @@ mod tests {
         }
         let table = SchemaTable::get();
         let object = table.object_at(tree, &steps);
-        let names = table.properties(&object).into_iter().map(|p| p.name).collect();
+        let names = table
+            .properties(&object)
+            .into_iter()
+            .map(|p| p.name)
+            .collect();
         (names, object.title().map(str::to_owned))
     }
 
@@ -379,13 +388,35 @@ mod tests {
         let text = "pipeline:\n  stages:\n    - stage:\n        type: CI\n        spec:\n          execution:\n            steps:\n              - step:\n                  type: Run\n                  spec: {}\n";
         let (keys, title) = at(
             text,
-            &["pipeline", "stages", "0", "stage", "spec", "execution", "steps", "0", "step", "spec"],
+            &[
+                "pipeline",
+                "stages",
+                "0",
+                "stage",
+                "spec",
+                "execution",
+                "steps",
+                "0",
+                "step",
+                "spec",
+            ],
         );
         assert_eq!(title.as_deref(), Some("Run step spec"));
         assert!(keys.contains(&"command".to_owned()), "{keys:?}");
         let (keys, _) = at(
             &text.replace("Run", "Background"),
-            &["pipeline", "stages", "0", "stage", "spec", "execution", "steps", "0", "step", "spec"],
+            &[
+                "pipeline",
+                "stages",
+                "0",
+                "stage",
+                "spec",
+                "execution",
+                "steps",
+                "0",
+                "step",
+                "spec",
+            ],
         );
         assert!(keys.contains(&"portBindings".to_owned()), "{keys:?}");
     }
@@ -397,7 +428,15 @@ mod tests {
         let tree = &loaded.tree;
         let table = SchemaTable::get();
         let path = [
-            "pipeline", "stages", "0", "stage", "spec", "execution", "steps", "0", "step",
+            "pipeline",
+            "stages",
+            "0",
+            "stage",
+            "spec",
+            "execution",
+            "steps",
+            "0",
+            "step",
         ];
         let mut node = tree.root();
         let mut steps = Vec::new();

@@ -193,18 +193,22 @@ impl LanguageServer for Backend {
     }
 
     async fn did_save(&self, params: DidSaveTextDocumentParams) {
-        self.documents
-            .send(&params.text_document.uri, DocMsg::Save { text: params.text });
+        self.documents.send(
+            &params.text_document.uri,
+            DocMsg::Save { text: params.text },
+        );
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
-        self.documents.send(&params.text_document.uri, DocMsg::Close);
+        self.documents
+            .send(&params.text_document.uri, DocMsg::Close);
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
-        let configs_changed = params.changes.iter().any(|change| {
-            file_path(&change.uri).is_some_and(|path| is_config_file(&path))
-        });
+        let configs_changed = params
+            .changes
+            .iter()
+            .any(|change| file_path(&change.uri).is_some_and(|path| is_config_file(&path)));
         if configs_changed {
             self.documents.shared.configs.invalidate();
             self.documents.relint_all();
@@ -271,7 +275,12 @@ impl LanguageServer for Backend {
         let only = params.context.only;
         Ok(self
             .with_snapshot(&params.text_document.uri, move |snapshot| {
-                Some(actions::code_actions(snapshot, range, only.as_deref(), &docs))
+                Some(actions::code_actions(
+                    snapshot,
+                    range,
+                    only.as_deref(),
+                    &docs,
+                ))
             })
             .await)
     }

@@ -52,7 +52,10 @@ impl Parents {
     }
 
     pub fn parent(&self, id: NodeId) -> Option<NodeId> {
-        self.links.get(id.index())?.as_ref().map(|(parent, _)| *parent)
+        self.links
+            .get(id.index())?
+            .as_ref()
+            .map(|(parent, _)| *parent)
     }
 
     pub fn is_key(&self, id: NodeId) -> bool {
@@ -240,18 +243,6 @@ fn block_scalar_lines(tree: &YamlTree, lines: &LineIndex) -> Vec<(usize, usize)>
         .collect()
 }
 
-/// True when `offset` is inside the text of a block scalar (`|` or `>`), where a `#` is text.
-pub fn inside_block_scalar(tree: &YamlTree, offset: usize) -> bool {
-    tree.ids().any(|id| {
-        tree.scalar(id).is_some_and(|scalar| {
-            matches!(scalar.style, ScalarStyle::Literal | ScalarStyle::Folded) && {
-                let span = tree.span(id);
-                span.start <= offset && offset <= span.end && !span.is_empty()
-            }
-        })
-    })
-}
-
 /// True when a comment written at `offset` (the end of a line) would be part of a scalar's
 /// text rather than a YAML comment: inside a block scalar, or inside a quoted or plain
 /// scalar that goes on to the next line.
@@ -272,4 +263,76 @@ pub fn comment_would_be_text(tree: &YamlTree, lines: &LineIndex, offset: usize) 
             _ => span.start < offset && offset < span.end,
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hlint_schema::yaml::{load_str, LoadLimits};
+
+    fn container(text: &str, line: usize, column: usize, bullet: Option<usize>) -> String {
+        let loaded = load_str(text, LoadLimits::default());
+        let tree = &loaded.tree;
+        let parents = Parents::new(tree);
+        let lines = LineIndex::new(text);
+        let describe = |id: NodeId| {
+            parents
+                .path(id)
+                .iter()
+                .map(|(seg, _)| match seg {
+                    Seg::Key(key) => key.clone(),
+                    Seg::Index(i) => i.to_string(),
+                })
+                .collect::<Vec<_>>()
+                .join(".")
+        };
+        match container_at(tree, &parents, text, &lines, line, column, bullet) {
+            Container::Mapping(id) => format!("mapping {}", describe(id)),
+            Container::ValueOf(key) => format!("value of {}", describe(key)),
+            Container::NewItem(list) => format!("new item of {}", describe(list)),
+            Container::NewItemOfKey(key) => format!("new item under {}", describe(key)),
+            Container::Root => "root".to_owned(),
+        }
+    }
+
+    #[test]
+    fn a_new_line_belongs_to_the_object_at_its_column() {
+        let text = "a:\n  b:\n    c: 1\n    \n  d: 2\n";
+        assert_eq!(container(text, 3, 4, None), "mapping a.b");
+        assert_eq!(container(text, 3, 2, None), "mapping a");
+        // After a line further left, the object above is closed.
+        let text = "a:\n  b:\n    c: 1\n  d: 2\n    \n";
+        assert_eq!(container(text, 4, 4, None), "value of a.d");
+    }
+
+    #[test]
+    fn a_key_under_an_empty_value_or_after_a_syntax_error() {
+        let text = "a:\n  spec:\n    \nb: 1\n";
+        assert_eq!(container(text, 2, 4, None), "value of a.spec");
+        // `sh` alone is not YAML the reader accepts: the tree stops before it.
+        let text = "a:\n  shell: Sh\n  sh\nb: 1\n";
+        assert_eq!(container(text, 2, 2, None), "mapping a");
+    }
+
+    #[test]
+    fn a_bullet_starts_a_new_item() {
+        let text = "steps:\n  - step:\n      x: 1\n  - \n";
+        assert_eq!(container(text, 3, 4, Some(2)), "new item of steps");
+        let text = "steps:\n  - \n";
+        assert_eq!(container(text, 1, 4, Some(2)), "new item under steps");
+    }
+
+    #[test]
+    fn comments_inside_strings_are_text() {
+        let text = "a:\n  command: |\n    psql -h x\n    echo\n  b: \"one\n    two\"\n  c: 1\n";
+        let loaded = load_str(text, LoadLimits::default());
+        let lines = LineIndex::new(text);
+        let eol = |line: usize| lines.line_span(text, line).end;
+        assert!(!comment_would_be_text(&loaded.tree, &lines, eol(1)));
+        assert!(comment_would_be_text(&loaded.tree, &lines, eol(2)));
+        assert!(comment_would_be_text(&loaded.tree, &lines, eol(3)));
+        assert!(comment_would_be_text(&loaded.tree, &lines, eol(4)));
+        assert!(!comment_would_be_text(&loaded.tree, &lines, eol(5)));
+        assert!(!comment_would_be_text(&loaded.tree, &lines, eol(6)));
+    }
 }

@@ -265,7 +265,11 @@ fn publishes_the_command_lines_findings_with_utf16_ranges() {
             .iter()
             .map(|d| {
                 let code = d["rule"].as_str().unwrap().to_owned();
-                (code, d["line"].as_u64().unwrap() - 1, d["column"].as_u64().unwrap() - 1)
+                (
+                    code,
+                    d["line"].as_u64().unwrap() - 1,
+                    d["column"].as_u64().unwrap() - 1,
+                )
             })
             .collect();
         let ours: Vec<(String, u64, u64)> = published
@@ -273,7 +277,11 @@ fn publishes_the_command_lines_findings_with_utf16_ranges() {
             .map(|d| {
                 let start = &d["range"]["start"];
                 let code = d["code"].as_str().unwrap().to_owned();
-                (code, start["line"].as_u64().unwrap(), start["character"].as_u64().unwrap())
+                (
+                    code,
+                    start["line"].as_u64().unwrap(),
+                    start["character"].as_u64().unwrap(),
+                )
             })
             .collect();
         assert_eq!(ours, cli, "{name}");
@@ -327,7 +335,10 @@ fn a_quick_fix_applied_removes_its_diagnostic() {
         .find(|a| a["kind"] == "quickfix" && a["isPreferred"] == true)
         .expect("a preferred quick fix for HL206");
     assert_eq!(fix["diagnostics"][0]["code"], "HL206");
-    let edits = fix["edit"]["changes"][uri.as_str()].as_array().unwrap().clone();
+    let edits = fix["edit"]["changes"][uri.as_str()]
+        .as_array()
+        .unwrap()
+        .clone();
     let fixed = apply(&text, &edits);
     assert!(fixed.contains("-h localhost -p 5433"), "{fixed}");
     // The editor sends the edit as an incremental change.
@@ -340,7 +351,10 @@ fn a_quick_fix_applied_removes_its_diagnostic() {
     );
     let after = lsp.diagnostics(&uri, Some(2));
     assert!(find(&after, "HL206", 41).is_none(), "{after:?}");
-    assert!(find(&after, "HL206", 67).is_some(), "the other service is still misnamed");
+    assert!(
+        find(&after, "HL206", 67).is_some(),
+        "the other service is still misnamed"
+    );
 
     // "Ignore HL502 on this line" adds the suppression comment; the finding goes away and no
     // suppression finding comes.
@@ -359,7 +373,10 @@ fn a_quick_fix_applied_removes_its_diagnostic() {
         .iter()
         .find(|a| a["title"] == "Ignore HL502 on this line")
         .expect("an ignore action");
-    let edits = ignore["edit"]["changes"][uri.as_str()].as_array().unwrap().clone();
+    let edits = ignore["edit"]["changes"][uri.as_str()]
+        .as_array()
+        .unwrap()
+        .clone();
     let ignored = apply(&fixed, &edits);
     assert!(
         ignored.contains("- docker-entrypoint.sh  # hlint: ignore[HL502]\n"),
@@ -394,7 +411,10 @@ fn a_quick_fix_applied_removes_its_diagnostic() {
         .iter()
         .find(|a| a["title"] == "Ignore HL206 in this file")
         .unwrap();
-    let edits = file_wide["edit"]["changes"][uri.as_str()].as_array().unwrap().clone();
+    let edits = file_wide["edit"]["changes"][uri.as_str()]
+        .as_array()
+        .unwrap()
+        .clone();
     let ignored = apply(&ignored, &edits);
     assert!(ignored.starts_with("# hlint: ignore-file[HL206]\n"));
     lsp.notify(
@@ -414,7 +434,10 @@ fn a_quick_fix_applied_removes_its_diagnostic() {
         .iter()
         .find(|a| a["title"] == "Ignore HL401 in this file")
         .unwrap();
-    let edits = merge["edit"]["changes"][uri.as_str()].as_array().unwrap().clone();
+    let edits = merge["edit"]["changes"][uri.as_str()]
+        .as_array()
+        .unwrap()
+        .clone();
     assert!(apply(&ignored, &edits).starts_with("# hlint: ignore-file[HL206, HL401]\n"));
     lsp.shutdown();
 }
@@ -433,12 +456,18 @@ fn edits_apply_in_order_with_incremental_and_full_sync() {
         "textDocument/didChange",
         json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [delete]}),
     );
-    current = apply(&current, &[json!({"range": range((41, 61), (41, 73)), "newText": ""})]);
+    current = apply(
+        &current,
+        &[json!({"range": range((41, 61), (41, 73)), "newText": ""})],
+    );
     for (i, letter) in "localhost".chars().enumerate() {
         version += 1;
         let at = 61 + i as u64;
         let change = json!({"range": range((41, at), (41, at)), "text": letter.to_string()});
-        current = apply(&current, &[json!({"range": range((41, at), (41, at)), "newText": letter.to_string()})]);
+        current = apply(
+            &current,
+            &[json!({"range": range((41, at), (41, at)), "newText": letter.to_string()})],
+        );
         lsp.notify(
             "textDocument/didChange",
             json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]}),
@@ -470,16 +499,25 @@ fn edits_apply_in_order_with_incremental_and_full_sync() {
 
     // A whole-text change (full sync), then a syntax error: the YAML finding, nothing lost.
     version += 1;
-    let broken = text.replace("          cloneCodebase: false\n", "          cloneCodebase: [false\n");
+    let broken = text.replace(
+        "          cloneCodebase: false\n",
+        "          cloneCodebase: [false\n",
+    );
     lsp.notify(
         "textDocument/didChange",
         json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"text": broken}]}),
     );
     let after = lsp.diagnostics(&uri, Some(version));
-    assert!(codes(&after).iter().any(|c| c.starts_with("HL00")), "{after:?}");
+    assert!(
+        codes(&after).iter().any(|c| c.starts_with("HL00")),
+        "{after:?}"
+    );
 
     // Closing clears the diagnostics.
-    lsp.notify("textDocument/didClose", json!({"textDocument": {"uri": uri}}));
+    lsp.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": uri}}),
+    );
     let cleared = lsp.closed(&uri);
     assert!(cleared.is_empty());
     lsp.shutdown();
@@ -595,18 +633,30 @@ fn hover_explains_keys_services_and_findings() {
             "textDocument/hover",
             json!({"textDocument": {"uri": uri}, "position": position(line, character)}),
         );
-        result["contents"]["value"].as_str().unwrap_or_default().to_owned()
+        result["contents"]["value"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
     };
     // A key: what it means and what it allows.
     let shell = hover(&mut lsp, 25, 32);
     assert!(shell.contains("**`shell`**"), "{shell}");
-    assert!(shell.contains("`Sh`, `Bash`, `Powershell`, `Pwsh`, `Python`"), "{shell}");
+    assert!(
+        shell.contains("`Sh`, `Bash`, `Powershell`, `Pwsh`, `Python`"),
+        "{shell}"
+    );
     // A Background step's identifier: where the service runs, its port, the names to use.
     let service = hover(&mut lsp, 21, 45);
-    assert!(service.contains("Background step `Background_1`"), "{service}");
+    assert!(
+        service.contains("Background step `Background_1`"),
+        "{service}"
+    );
     assert!(service.contains("PostgreSQL"), "{service}");
     assert!(service.contains("Harness Cloud"), "{service}");
-    assert!(service.contains("directly on the build machine"), "{service}");
+    assert!(
+        service.contains("directly on the build machine"),
+        "{service}"
+    );
     assert!(service.contains("`5433`"), "{service}");
     assert!(service.contains("`localhost`"), "{service}");
     // A finding: the rule's page.
@@ -632,7 +682,10 @@ fn completion_offers_keys_values_hosts_and_step_paths() {
     let items = complete(&mut lsp, uri, &text, (line, column + 14));
     assert_eq!(labels(&items), ["db"]);
     let detail = items[0]["detail"].as_str().unwrap();
-    assert!(detail.contains("5432") && detail.contains("PostgreSQL"), "{detail}");
+    assert!(
+        detail.contains("5432") && detail.contains("PostgreSQL"),
+        "{detail}"
+    );
     // In a URI too.
     let text = CLOUD.replace("pg_isready -h db -p 5432", "psql postgresql://postgres@d");
     let (line, column) = line_of(&text, "postgresql://postgres@d");
@@ -640,11 +693,17 @@ fn completion_offers_keys_values_hosts_and_step_paths() {
     assert_eq!(labels(&items), ["db"]);
 
     // `<+steps.`: the stage's steps; then a step's output variables.
-    let text = CLOUD.replace("echo <+steps.version.output.outputVariables.VERSION>", "echo <+steps.");
+    let text = CLOUD.replace(
+        "echo <+steps.version.output.outputVariables.VERSION>",
+        "echo <+steps.",
+    );
     let (line, column) = line_of(&text, "echo <+steps.");
     let items = complete(&mut lsp, uri, &text, (line, column + 13));
     assert_eq!(labels(&items), ["db", "version", "test"]);
-    let text = CLOUD.replace("echo <+steps.version.output.outputVariables.VERSION>", "echo <+steps.version.");
+    let text = CLOUD.replace(
+        "echo <+steps.version.output.outputVariables.VERSION>",
+        "echo <+steps.version.",
+    );
     let (line, column) = line_of(&text, "echo <+steps.version.");
     let items = complete(&mut lsp, uri, &text, (line, column + 21));
     assert_eq!(labels(&items), ["output.outputVariables.VERSION"]);
@@ -654,26 +713,44 @@ fn completion_offers_keys_values_hosts_and_step_paths() {
     let (line, column) = line_of(&text, "type: Backg");
     let items = complete(&mut lsp, uri, &text, (line, column + 11));
     let values = labels(&items);
-    assert!(values.contains(&"Background".to_owned()) && values.contains(&"Run".to_owned()), "{values:?}");
-    let text = CLOUD.replace("image: alpine:3.20\n", "image: alpine:3.20\n                    imagePullPolicy: \n");
+    assert!(
+        values.contains(&"Background".to_owned()) && values.contains(&"Run".to_owned()),
+        "{values:?}"
+    );
+    let text = CLOUD.replace(
+        "image: alpine:3.20\n",
+        "image: alpine:3.20\n                    imagePullPolicy: \n",
+    );
     let (line, column) = line_of(&text, "imagePullPolicy: ");
     let items = complete(&mut lsp, uri, &text, (line, column + 17));
     assert_eq!(labels(&items), ["Always", "Never", "IfNotPresent"]);
 
     // Keys of the object at the cursor, without those already there; also on a line the YAML
     // reader could not read (a key half typed).
-    let text = CLOUD.replace("                    shell: Sh\n                    envVariables", "                    shell: Sh\n                    \n                    envVariables");
+    let text = CLOUD.replace(
+        "                    shell: Sh\n                    envVariables",
+        "                    shell: Sh\n                    \n                    envVariables",
+    );
     let (line, _) = line_of(&text, "PGPASSWORD");
     let items = complete(&mut lsp, uri, &text, (line - 2, 20));
     let keys = labels(&items);
     assert!(keys.contains(&"imagePullPolicy".to_owned()), "{keys:?}");
     assert!(keys.contains(&"outputVariables".to_owned()), "{keys:?}");
-    assert!(!keys.contains(&"shell".to_owned()) && !keys.contains(&"command".to_owned()), "{keys:?}");
-    let text = CLOUD.replace("                  name: test\n", "                  name: test\n                  time\n");
+    assert!(
+        !keys.contains(&"shell".to_owned()) && !keys.contains(&"command".to_owned()),
+        "{keys:?}"
+    );
+    let text = CLOUD.replace(
+        "                  name: test\n",
+        "                  name: test\n                  time\n",
+    );
     let (line, column) = line_of(&text, "                  time");
     let items = complete(&mut lsp, uri, &text, (line, column + 22));
     let keys = labels(&items);
-    assert!(keys.contains(&"timeout".to_owned()) && keys.contains(&"when".to_owned()), "{keys:?}");
+    assert!(
+        keys.contains(&"timeout".to_owned()) && keys.contains(&"when".to_owned()),
+        "{keys:?}"
+    );
     assert!(!keys.contains(&"name".to_owned()), "{keys:?}");
     // A new list item under `steps`: what a `steps` item holds.
     let text = CLOUD.replace("              - step:\n                  type: Run\n                  name: version", "              - \n              - step:\n                  type: Run\n                  name: version");
@@ -693,7 +770,10 @@ fn definition_references_and_symbols() {
     let (db_line, db_column) = line_of(CLOUD, "identifier: db");
     let db = range((db_line, db_column + 12), (db_line, db_column + 14));
     let (version_line, version_column) = line_of(CLOUD, "identifier: version");
-    let version = range((version_line, version_column + 12), (version_line, version_column + 19));
+    let version = range(
+        (version_line, version_column + 12),
+        (version_line, version_column + 19),
+    );
 
     // From a host in a command to the Background step.
     let (line, column) = line_of(CLOUD, "-h db");
@@ -717,7 +797,10 @@ fn definition_references_and_symbols() {
     );
     assert_eq!(
         found["range"],
-        range((variable_line, variable_column + 8), (variable_line, variable_column + 15))
+        range(
+            (variable_line, variable_column + 8),
+            (variable_line, variable_column + 15)
+        )
     );
 
     // From a step to its uses.
@@ -727,8 +810,15 @@ fn definition_references_and_symbols() {
     );
     let (host_line, host_column) = line_of(CLOUD, "-h db");
     assert_eq!(
-        uses.as_array().unwrap().iter().map(|l| l["range"].clone()).collect::<Vec<_>>(),
-        vec![db, range((host_line, host_column + 3), (host_line, host_column + 5))]
+        uses.as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["range"].clone())
+            .collect::<Vec<_>>(),
+        vec![
+            db,
+            range((host_line, host_column + 3), (host_line, host_column + 5))
+        ]
     );
     let uses = lsp.request(
         "textDocument/references",
@@ -736,7 +826,11 @@ fn definition_references_and_symbols() {
     );
     let (line, column) = line_of(CLOUD, "<+steps.version");
     assert_eq!(
-        uses.as_array().unwrap().iter().map(|l| l["range"].clone()).collect::<Vec<_>>(),
+        uses.as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["range"].clone())
+            .collect::<Vec<_>>(),
         vec![range((line, column + 8), (line, column + 15))]
     );
 
@@ -767,7 +861,10 @@ fn definition_references_and_symbols() {
         ["build[sg1[Background_1 Run_1] sg2[Background_2 Run_2] Run_3]"]
     );
     assert_eq!(symbols[0]["detail"], "CI stage");
-    assert_eq!(symbols[0]["children"][0]["children"][0]["detail"], "Background step");
+    assert_eq!(
+        symbols[0]["children"][0]["children"][0]["detail"],
+        "Background step"
+    );
     lsp.shutdown();
 }
 
@@ -789,7 +886,10 @@ fn configuration_is_found_and_reloaded() {
         json!(null),
     );
     let published = lsp.open(&uri, &text);
-    assert!(!codes(&published).contains(&"HL206".to_owned()), "{published:?}");
+    assert!(
+        !codes(&published).contains(&"HL206".to_owned()),
+        "{published:?}"
+    );
     assert!(codes(&published).contains(&"HL502".to_owned()));
 
     // The configuration changes: the editor says so, the document is linted again.
@@ -799,7 +899,10 @@ fn configuration_is_found_and_reloaded() {
         json!({"changes": [{"uri": uri_of(&config), "type": 2}]}),
     );
     let published = lsp.diagnostics(&uri, None);
-    assert!(codes(&published).contains(&"HL206".to_owned()), "{published:?}");
+    assert!(
+        codes(&published).contains(&"HL206".to_owned()),
+        "{published:?}"
+    );
     assert!(!codes(&published).contains(&"HL502".to_owned()));
 
     // A broken configuration: one finding says so, and nothing is checked.
@@ -821,7 +924,65 @@ fn configuration_is_found_and_reloaded() {
         json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": text}]}),
     );
     let published = lsp.diagnostics(&uri, Some(2));
-    assert!(codes(&published).contains(&"HL206".to_owned()), "{published:?}");
+    assert!(
+        codes(&published).contains(&"HL206".to_owned()),
+        "{published:?}"
+    );
     assert!(codes(&published).contains(&"HL502".to_owned()));
+    lsp.shutdown();
+}
+
+/// 300 keystrokes sent without waiting (some of them two UTF-16 units wide): the server's
+/// text ends up exactly the editor's, which "apply every safe fix" shows whole.
+#[test]
+fn rapid_edits_arrive_in_order() {
+    let mut lsp = Lsp::start();
+    let uri = "file:///tmp/hlint-lsp-test/rapid.yaml";
+    let text = CLOUD.replace("shell: Sh", "shell: sh");
+    let published = lsp.open(uri, &text);
+    assert!(codes(&published).contains(&"HL104".to_owned()));
+    let last_line = text.lines().count() as u64;
+    let mut current = text.clone();
+    let mut column = 0u64;
+    let mut version = 1;
+    let letters = ['a', 'é', '😀', 'z', ' ', '#'];
+    for i in 0..300 {
+        let letter = if i == 0 {
+            '#'
+        } else {
+            letters[i % letters.len()]
+        };
+        version += 1;
+        let change = json!({"range": range((last_line, column), (last_line, column)), "text": letter.to_string()});
+        current = apply(
+            &current,
+            &[json!({"range": change["range"], "newText": letter.to_string()})],
+        );
+        lsp.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]}),
+        );
+        column += letter.len_utf16() as u64;
+    }
+    let actions = lsp.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": {"uri": uri},
+            "range": range((0, 0), (0, 0)),
+            "context": {"diagnostics": [], "only": ["source.fixAll"]},
+        }),
+    );
+    let actions = actions.as_array().unwrap();
+    assert_eq!(actions.len(), 1, "{actions:?}");
+    assert_eq!(actions[0]["kind"], "source.fixAll.hlint");
+    let edits = actions[0]["edit"]["changes"][uri]
+        .as_array()
+        .unwrap()
+        .clone();
+    let fixed = apply(&current, &edits);
+    assert_eq!(fixed, current.replace("shell: sh", "shell: Sh"));
+    assert!(fixed.ends_with("aé😀z #aé😀z #"), "{fixed}");
+    let after = lsp.diagnostics(uri, Some(version));
+    assert!(codes(&after).contains(&"HL104".to_owned()));
     lsp.shutdown();
 }

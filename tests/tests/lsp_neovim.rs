@@ -90,7 +90,7 @@ fn neovim_receives_the_diagnostics_and_applies_a_fix() {
     let editors = Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .unwrap()
-        .join("editors/nvim/lua");
+        .join("editors/nvim");
 
     let work = tempfile::tempdir().unwrap();
     let project = work.path().join("project/.harness");
@@ -102,7 +102,7 @@ fn neovim_receives_the_diagnostics_and_applies_a_fix() {
     std::fs::write(
         &init,
         format!(
-            "package.path = {:?} .. '/?.lua;' .. package.path\n\
+            "vim.opt.runtimepath:append({:?})\n\
              require('hlint').setup({{ cmd = {{ {:?}, 'lsp' }} }})\n",
             editors.display().to_string(),
             hlint.display().to_string(),
@@ -163,7 +163,10 @@ fn neovim_receives_the_diagnostics_and_applies_a_fix() {
         .iter()
         .find(|d| d["code"] == "HL206" && d["lnum"] == 41)
         .unwrap_or_else(|| panic!("no HL206 on line 42 in {result}"));
-    assert_eq!((host["col"].as_u64(), host["end_col"].as_u64()), (Some(61), Some(73)));
+    assert_eq!(
+        (host["col"].as_u64(), host["end_col"].as_u64()),
+        (Some(61), Some(73))
+    );
     assert_eq!(host["severity"], 1);
     assert_eq!(host["source"], "hlint");
     let mut codes: Vec<&str> = first.iter().map(|d| d["code"].as_str().unwrap()).collect();
@@ -181,7 +184,9 @@ fn neovim_receives_the_diagnostics_and_applies_a_fix() {
     assert!(line.ends_with("-h localhost -p 5433"), "{line}");
     assert_eq!(result["fixed"], true, "{result}");
     let second = result["second"].as_array().unwrap();
-    assert!(second.iter().any(|d| d["code"] == "HL206" && d["lnum"] == 67));
+    assert!(second
+        .iter()
+        .any(|d| d["code"] == "HL206" && d["lnum"] == 67));
 }
 
 fn which(program: &str) -> Option<std::path::PathBuf> {

@@ -158,15 +158,18 @@ impl Engine {
                 ..Default::default()
             })
             .collect::<Vec<_>>();
-        let networking_config = spec.network.as_ref().map(|(network, aliases)| NetworkingConfig {
-            endpoints_config: Some(HashMap::from([(
-                network.clone(),
-                EndpointSettings {
-                    aliases: Some(aliases.clone()),
-                    ..Default::default()
-                },
-            )])),
-        });
+        let networking_config = spec
+            .network
+            .as_ref()
+            .map(|(network, aliases)| NetworkingConfig {
+                endpoints_config: Some(HashMap::from([(
+                    network.clone(),
+                    EndpointSettings {
+                        aliases: Some(aliases.clone()),
+                        ..Default::default()
+                    },
+                )])),
+            });
         let network_mode = spec
             .network_mode
             .clone()
@@ -227,9 +230,10 @@ impl Engine {
             tail: "all".to_owned(),
             ..Default::default()
         };
-        self.docker
-            .logs(id, Some(options))
-            .map(|item| item.map(|out| out.into_bytes().to_vec()).map_err(Into::into))
+        self.docker.logs(id, Some(options)).map(|item| {
+            item.map(|out| out.into_bytes().to_vec())
+                .map_err(Into::into)
+        })
     }
 
     /// Is the container running, and its exit code if not.
@@ -274,11 +278,7 @@ impl Engine {
         let mut ids: Vec<(bool, String)> = containers
             .into_iter()
             .filter_map(|c| {
-                let holder = c
-                    .names
-                    .iter()
-                    .flatten()
-                    .any(|n| n.ends_with("-pod"));
+                let holder = c.names.iter().flatten().any(|n| n.ends_with("-pod"));
                 c.id.map(|id| (holder, id))
             })
             .collect();
@@ -332,7 +332,10 @@ impl Engine {
         if errors.is_empty() {
             Ok(removed)
         } else {
-            Err(EngineError(format!("could not remove {}", errors.join("; "))))
+            Err(EngineError(format!(
+                "could not remove {}",
+                errors.join("; ")
+            )))
         }
     }
 }

@@ -39,22 +39,43 @@ fn signature(code: &str) -> Option<(Look, &'static [&'static str])> {
         // port-collision, reserved-port
         "HL201" | "HL202" => (
             Look::Services,
-            &["could not bind", "Address already in use", "could not create any TCP/IP sockets"][..],
+            &[
+                "could not bind",
+                "Address already in use",
+                "could not create any TCP/IP sockets",
+            ][..],
         ),
         // pgdata-shared, pgdata-not-on-volume, pgdata-missing
         "HL203" | "HL204" | "HL205" => (
             Look::Services,
-            &["lock file \"postmaster.pid\" already exists", "is not empty", "initdb: error", "Permission denied"][..],
+            &[
+                "lock file \"postmaster.pid\" already exists",
+                "is not empty",
+                "initdb: error",
+                "Permission denied",
+            ][..],
         ),
         // wrong host, unknown host, service in another stage, port mismatch, loopback unreachable
         "HL206" | "HL207" | "HL208" | "HL209" | "HL211" => (Look::Step, UNREACHABLE),
-        "HL210" => (Look::Step, &["No such file or directory", "could not connect to server"][..]),
-        "HL401" => (Look::Step, &["no password supplied", "password authentication failed"][..]),
+        "HL210" => (
+            Look::Step,
+            &["No such file or directory", "could not connect to server"][..],
+        ),
+        "HL401" => (
+            Look::Step,
+            &["no password supplied", "password authentication failed"][..],
+        ),
         "HL402" => (Look::Step, &["does not exist"][..]),
-        "HL403" => (Look::Step, &["SCRAM authentication requires libpq version 10 or above"][..]),
+        "HL403" => (
+            Look::Step,
+            &["SCRAM authentication requires libpq version 10 or above"][..],
+        ),
         "HL404" => (
             Look::Services,
-            &["superuser password is not specified", "Database is uninitialized"][..],
+            &[
+                "superuser password is not specified",
+                "Database is uninitialized",
+            ][..],
         ),
         _ => return None,
     })

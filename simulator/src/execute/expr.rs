@@ -10,7 +10,7 @@ pub struct Secrets {
 
 impl Secrets {
     pub fn new(mut values: Vec<(String, String)>) -> Secrets {
-        values.sort_by(|a, b| b.1.len().cmp(&a.1.len()));
+        values.sort_by_key(|(_, value)| std::cmp::Reverse(value.len()));
         Secrets { values }
     }
 
@@ -88,10 +88,16 @@ mod tests {
             resolve(r#"pw=<+secrets.getValue("pg")> <+pipeline.name>"#, &secrets).unwrap(),
             "pw=s3cret <+pipeline.name>"
         );
-        assert_eq!(resolve("<+secrets.getValue('pg')>", &secrets).unwrap(), "s3cret");
+        assert_eq!(
+            resolve("<+secrets.getValue('pg')>", &secrets).unwrap(),
+            "s3cret"
+        );
         assert!(resolve(r#"<+secrets.getValue("nope")>"#, &secrets)
             .unwrap_err()
             .contains("--secret nope=VALUE"));
-        assert_eq!(mask("password s3cret!", &secrets), "password **************!");
+        assert_eq!(
+            mask("password s3cret!", &secrets),
+            "password **************!"
+        );
     }
 }

@@ -109,8 +109,9 @@ pub fn execute(
     options: &ExecuteOptions,
     out: Out,
 ) -> Result<Vec<StageOutcome>, EngineError> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+    // One thread: the steps wait on the engine, not on the CPU, and the output (the
+    // caller's stdout, whose lock it may hold) is written from the caller's thread.
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| EngineError(format!("cannot start the async runtime: {e}")))?;
@@ -147,15 +148,28 @@ fn new_run_id() -> String {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos())
         .unwrap_or_default();
-    format!("hlint-{}-{:x}", std::process::id(), (nanos / 1000) % 0xff_ffff)
+    format!(
+        "hlint-{}-{:x}",
+        std::process::id(),
+        (nanos / 1000) % 0xff_ffff
+    )
 }
 
 /// A Docker-safe name piece.
 fn slug(text: &str) -> String {
     text.chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.' { c } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.' {
+                c
+            } else {
+                '-'
+            }
+        })
         .collect()
 }
+
+/// A started Background step: step index, container id, log buffer, started at.
+type Service = (usize, String, Arc<Mutex<String>>, Instant);
 
 /// The run's shared state.
 struct Run {
@@ -169,8 +183,8 @@ struct Run {
     network: Option<String>,
     /// `(volume, mount path)` in every container (workspace first).
     volumes: Vec<(String, String)>,
-    /// Background containers: key -> (container id, log buffer, started at).
-    services: Mutex<Vec<(usize, String, Arc<Mutex<String>>, Instant)>>,
+    /// Background containers: step index, container id, log buffer, started at.
+    services: Mutex<Vec<Service>>,
 }
 
 async fn run_stage(
@@ -203,8 +217,8 @@ async fn run_stage(
     });
 
     // Run the stage; Ctrl-C (or SIGTERM) drops it where it is, and cleanup follows.
-    let work = run_steps(run, stage);
-    tokio::pin!(work);
+    // Boxed so that dropping it drops its JoinSet, which aborts every step task.
+    let mut work = Box::pin(run_steps(run, stage));
     let mut interrupted = false;
     let results = tokio::select! {
         results = &mut work => Some(results),
@@ -218,10 +232,16 @@ async fn run_stage(
     };
 
     if interrupted {
-        say(&out, "hlint: interrupted: removing the run's containers, network and volumes");
+        say(
+            &out,
+            "hlint: interrupted: removing the run's containers, network and volumes",
+        );
     }
     if options.keep && !interrupted {
-        say(&out, &format!("hlint: --keep: left every object labelled hlint.run={id}"));
+        say(
+            &out,
+            &format!("hlint: --keep: left every object labelled hlint.run={id}"),
+        );
     } else {
         cleanup(engine, &id, &out).await;
     }
@@ -313,10 +333,7 @@ async fn cleanup(engine: &Engine, id: &str, out: &Out) {
 }
 
 /// The infrastructure, then every step as its dependencies allow.
-async fn run_steps(
-    mut run: Arc<Run>,
-    stage: &StagePlan,
-) -> Result<Vec<StepResult>, EngineError> {
+async fn run_steps(mut run: Arc<Run>, stage: &StagePlan) -> Result<Vec<StepResult>, EngineError> {
     let kubernetes = stage.infrastructure.kind == InfraKindName::Kubernetes;
     {
         let state = Arc::get_mut(&mut run).expect("the run is not shared yet");
@@ -324,10 +341,14 @@ async fn run_steps(
             .engine
             .create_volume(&state.id, &format!("{}-workspace", state.id))
             .await?;
-        state.volumes.push((workspace, crate::plan::WORKING_DIR.to_owned()));
+        state
+            .volumes
+            .push((workspace, crate::plan::WORKING_DIR.to_owned()));
         if kubernetes {
             for (i, volume) in stage.infrastructure.volumes.iter().enumerate() {
-                let Some(path) = &volume.mount_path else { continue };
+                let Some(path) = &volume.mount_path else {
+                    continue;
+                };
                 let name = state
                     .engine
                     .create_volume(&state.id, &format!("{}-volume{}", state.id, i + 1))
@@ -397,7 +418,13 @@ async fn run_steps(
             let result = if ok {
                 run_step(&run, &step).await
             } else {
-                say(&run.out, &format!("[{}] skipped: a step it waits for did not succeed", step.key));
+                say(
+                    &run.out,
+                    &format!(
+                        "[{}] skipped: a step it waits for did not succeed",
+                        step.key
+                    ),
+                );
                 StepResult {
                     key: step.key.clone(),
                     step_type: step.step_type.clone().unwrap_or_default(),
@@ -423,7 +450,9 @@ async fn run_steps(
     // The stage has ended: each service must still be up, or have exited cleanly.
     let services = std::mem::take(&mut *run.services.lock().unwrap_or_else(|e| e.into_inner()));
     for (index, container, log, started) in services {
-        let Some(result) = results[index].as_mut() else { continue };
+        let Some(result) = results[index].as_mut() else {
+            continue;
+        };
         match run.engine.state(&container).await {
             Ok((true, _)) => {}
             Ok((false, code)) => {
@@ -448,7 +477,10 @@ async fn run_steps(
         }
         result.log = log.lock().unwrap_or_else(|e| e.into_inner()).clone();
     }
-    Ok(results.into_iter().map(|r| r.expect("every step ran")).collect())
+    Ok(results
+        .into_iter()
+        .map(|r| r.expect("every step ran"))
+        .collect())
 }
 
 fn map_image(map: &[(String, String)], image: &str) -> String {
@@ -485,7 +517,10 @@ async fn run_step(run: &Arc<Run>, step: &StepPlan) -> StepResult {
         result
     };
     let Some(settings) = &step.container else {
-        return fail(result, format!("`--execute` does not run {step_type} steps"));
+        return fail(
+            result,
+            format!("`--execute` does not run {step_type} steps"),
+        );
     };
     let Some(image) = settings.image.as_deref() else {
         let message = if step.placement == Placement::Machine {
@@ -525,7 +560,10 @@ async fn run_step(run: &Arc<Run>, step: &StepPlan) -> StepResult {
     }
     let (network, network_mode) = match (&run.holder, &run.network) {
         (Some(holder), _) => (None, Some(format!("container:{holder}"))),
-        (None, Some(network)) => (Some((network.clone(), alias(step).into_iter().collect())), None),
+        (None, Some(network)) => (
+            Some((network.clone(), alias(step).into_iter().collect())),
+            None,
+        ),
         (None, None) => (None, None),
     };
     let spec = ContainerSpec {
@@ -551,9 +589,17 @@ async fn run_step(run: &Arc<Run>, step: &StepPlan) -> StepResult {
     if let Err(e) = run.engine.start(&container).await {
         return fail(result, e.to_string());
     }
-    say(&run.out, &format!("[{}] started ({})", step.key, spec.image));
+    say(
+        &run.out,
+        &format!("[{}] started ({})", step.key, spec.image),
+    );
     let log = Arc::new(Mutex::new(String::new()));
-    let follower = tokio::spawn(follow(run.clone(), container.clone(), step.key.clone(), log.clone()));
+    let follower = tokio::spawn(follow(
+        run.clone(),
+        container.clone(),
+        step.key.clone(),
+        log.clone(),
+    ));
     if background {
         run.services
             .lock()
@@ -562,7 +608,10 @@ async fn run_step(run: &Arc<Run>, step: &StepPlan) -> StepResult {
         result.duration = started.elapsed();
         return result;
     }
-    let limit = step.timeout.seconds.unwrap_or(crate::plan::DEFAULT_STEP_TIMEOUT_SECONDS);
+    let limit = step
+        .timeout
+        .seconds
+        .unwrap_or(crate::plan::DEFAULT_STEP_TIMEOUT_SECONDS);
     match tokio::time::timeout(Duration::from_secs(limit), run.engine.wait(&container)).await {
         Ok(Ok(code)) => {
             result.exit_code = Some(code);
@@ -573,7 +622,10 @@ async fn run_step(run: &Arc<Run>, step: &StepPlan) -> StepResult {
         Ok(Err(e)) => result.status = StepStatus::Error(e.to_string()),
         Err(_) => {
             let _ = run.engine.kill(&container).await;
-            say(&run.out, &format!("[{}] timed out after {limit}s", step.key));
+            say(
+                &run.out,
+                &format!("[{}] timed out after {limit}s", step.key),
+            );
             result.status = StepStatus::TimedOut;
         }
     }
@@ -634,8 +686,16 @@ pub fn report(outcome: &StageOutcome) -> String {
     text.push_str(&format!(
         "\nstage `{}`: {}{} in {:.1}s\n",
         outcome.stage,
-        if outcome.succeeded { "succeeded" } else { "FAILED" },
-        if outcome.interrupted { " (interrupted)" } else { "" },
+        if outcome.succeeded {
+            "succeeded"
+        } else {
+            "FAILED"
+        },
+        if outcome.interrupted {
+            " (interrupted)"
+        } else {
+            ""
+        },
         outcome.duration.as_secs_f64()
     ));
     text.push_str(&format!(
@@ -667,7 +727,11 @@ pub fn report(outcome: &StageOutcome) -> String {
             let f = &check.finding;
             text.push_str(&format!(
                 "  {} {}[{}] line {}: {}{}\n",
-                if check.confirmed { "confirmed   " } else { "not observed" },
+                if check.confirmed {
+                    "confirmed   "
+                } else {
+                    "not observed"
+                },
                 f.severity,
                 f.code,
                 f.line,
@@ -690,4 +754,3 @@ fn first_sentence(message: &str) -> &str {
     }
     &message[..end]
 }
-

@@ -1,0 +1,133 @@
+//! `hlint --execute`: runs a CI stage for real on a Docker engine (`hlint_simulator::execute`),
+//! from the same plan as `--plan`; `hlint clean` removes what runs left behind.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use hlint_simulator::execute::{self, ExecuteOptions, Out};
+use hlint_simulator::plan::{select_stage, Plan, PlanError};
+
+use crate::args::CheckArgs;
+use crate::discover::discover;
+use crate::{EXIT_FAILURE, EXIT_TROUBLE};
+
+/// `NAME=VALUE` pairs of an option.
+fn pairs(option: &str, values: &[String]) -> Result<Vec<(String, String)>, String> {
+    values
+        .iter()
+        .map(|value| match value.split_once('=') {
+            Some((name, v)) if !name.is_empty() => Ok((name.to_owned(), v.to_owned())),
+            _ => Err(format!("{option} takes NAME=VALUE, not `{value}`")),
+        })
+        .collect()
+}
+
+pub fn run(args: &CheckArgs, out: &mut dyn Write) -> u8 {
+    let options = match (
+        pairs("--secret", &args.secret),
+        pairs("--image-map", &args.image_map),
+    ) {
+        (Ok(secrets), Ok(image_map)) => ExecuteOptions {
+            secrets,
+            image_map,
+            keep: args.keep,
+            run_id: None,
+        },
+        (Err(message), _) | (_, Err(message)) => {
+            eprintln!("hlint: {message}");
+            return EXIT_TROUBLE;
+        }
+    };
+    let (inputs, input_errors) = discover(&args.paths);
+    for error in &input_errors {
+        eprintln!("hlint: {}: {}", error.path.display(), error.message);
+    }
+    if !input_errors.is_empty() {
+        return EXIT_TROUBLE;
+    }
+    let jobs = match crate::check::plan_jobs(&inputs, args) {
+        Ok(jobs) => jobs,
+        Err(errors) => {
+            for error in errors {
+                eprintln!("hlint: {error}");
+            }
+            return EXIT_TROUBLE;
+        }
+    };
+    let mut plans = Vec::new();
+    for job in &jobs {
+        let bytes = match job.read() {
+            Ok(bytes) => bytes,
+            Err(message) => {
+                eprintln!("hlint: {message}");
+                return EXIT_TROUBLE;
+            }
+        };
+        let report = job.lint(&bytes);
+        match Plan::from_report(&job.name, &report, job.options.limits) {
+            Ok(plan) => plans.push(plan),
+            Err(PlanError::NotAPipeline { .. }) if jobs.len() > 1 => {}
+            Err(error) => {
+                eprintln!("hlint: {}: {error}", job.name);
+                return EXIT_TROUBLE;
+            }
+        }
+    }
+    if let Some(stage) = &args.stage {
+        if let Err(error) = select_stage(&mut plans, stage) {
+            eprintln!("hlint: {error}");
+            return EXIT_TROUBLE;
+        }
+    }
+    let plan = match plans.len() {
+        1 => plans.remove(0),
+        0 => {
+            eprintln!("hlint: --execute: no Harness pipeline to run");
+            return EXIT_TROUBLE;
+        }
+        n => {
+            eprintln!("hlint: --execute runs one pipeline at a time; {n} were given");
+            return EXIT_TROUBLE;
+        }
+    };
+    if plan.stages.is_empty() {
+        eprintln!("hlint: {}: no CI stage to run", plan.file);
+        return EXIT_TROUBLE;
+    }
+    let _ = out.flush();
+    let sink: Out = Arc::new(Mutex::new(Box::new(std::io::stdout())));
+    match execute::execute(&plan, &options, sink) {
+        Ok(outcomes) => {
+            if !outcomes.is_empty()
+                && outcomes.len() == plan.stages.len()
+                && outcomes.iter().all(|o| o.succeeded)
+            {
+                0
+            } else {
+                EXIT_FAILURE
+            }
+        }
+        Err(error) => {
+            eprintln!("hlint: --execute: {error}");
+            EXIT_TROUBLE
+        }
+    }
+}
+
+/// `hlint clean`.
+pub fn clean(out: &mut dyn Write) -> u8 {
+    match execute::clean() {
+        Ok(removed) => {
+            let _ = writeln!(
+                out,
+                "hlint clean: removed {} containers, {} networks, {} volumes",
+                removed.containers, removed.networks, removed.volumes
+            );
+            0
+        }
+        Err(error) => {
+            eprintln!("hlint clean: {error}");
+            EXIT_TROUBLE
+        }
+    }
+}
