@@ -7,11 +7,10 @@
 //! it is now, committed or not; the project that uses it is another temporary repository.
 //!
 //! The manifest says `language: rust`: pre-commit then builds hlint with `cargo install` in
-//! its own cache, which takes minutes. The test that runs in `./scripts/test` keeps everything
-//! else of the manifest (hook id, file patterns, how files are passed) but overrides
-//! `language: system` and `entry:` with the hlint binary this build made. The build through
-//! `language: rust` is `pre_commit_builds_hlint_with_language_rust`, run by hand:
-//! `cargo test -p hlint-tests --test pre_commit -- --ignored`.
+//! its own cache, which takes minutes; `pre_commit_builds_hlint_with_language_rust` does
+//! exactly that. The quicker test keeps everything else of the manifest (hook id, file
+//! patterns, how files are passed) but overrides `language: system` and `entry:` with the
+//! hlint binary this build made.
 //!
 //! pre-commit must be installed: `scripts/test` installs it with pip when it is missing; here
 //! a missing tool is a failure that says so, not a skipped test.
@@ -245,12 +244,9 @@ fn pre_commit_refuses_a_broken_pipeline_and_accepts_the_fixed_one() {
 /// --path .` at the root of the hook repository (needs crates.io or a filled cargo cache, and
 /// about 4 minutes on 2 cores).
 ///
-/// It fails while the repository root is a virtual workspace manifest ("found a virtual
-/// manifest ... instead of a package manifest"): pre-commit's rust support can only install
-/// the package at the root. It passes once the root Cargo.toml is also the `hlint` package
-/// (README, "pre-commit").
+/// pre-commit's rust support installs the package at the hook repository's root, which is
+/// why the root Cargo.toml is the `hlint` package too. It takes minutes (a release build).
 #[test]
-#[ignore = "builds hlint inside pre-commit (minutes); run with -- --ignored"]
 fn pre_commit_builds_hlint_with_language_rust() {
     let temp = tempfile::tempdir().unwrap();
     let home = temp.path();

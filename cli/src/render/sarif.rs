@@ -342,10 +342,8 @@ mod tests {
     use super::*;
 
     fn workspace() -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .parent()
-            .unwrap()
-            .to_path_buf()
+        // The `hlint` package's manifest is the workspace root's.
+        Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
     }
 
     fn linted(name: &str, text: &str) -> Linted {
