@@ -66,7 +66,11 @@ pub fn run(args: &CheckArgs, jobs: &[Job], unreadable: usize, out: &mut dyn Writ
         (out, std::io::stdout().is_terminal())
     };
     let status = report(args, &files, unreadable, trouble, stream, terminal);
-    if !matches!(output_format(args, terminal), Format::Json | Format::Sarif | Format::Junit) && applied > 0 {
+    if !matches!(
+        output_format(args, terminal),
+        Format::Json | Format::Sarif | Format::Junit
+    ) && applied > 0
+    {
         let _ = writeln!(
             stream,
             "Fixed {applied} finding{} in {changed} file{}.",

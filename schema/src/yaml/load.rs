@@ -311,10 +311,13 @@ impl<'a> Builder<'a> {
             .map(|c| self.heights[c.index()])
             .max()
             .unwrap_or(0);
+        // The furthest child end, not the last child's: an expanded alias keeps its anchor's
+        // span, which lies earlier in the text (and could end before this node starts).
         let last_child_end = frame
             .children
-            .last()
-            .map(|c| self.nodes[c.index()].span.end);
+            .iter()
+            .map(|c| self.nodes[c.index()].span.end)
+            .max();
         let node = &mut self.nodes[id.index()];
         // A flow collection ends at its bracket; a block one at its last child (its end
         // event sits wherever the next token is, often lines later).
@@ -322,7 +325,7 @@ impl<'a> Builder<'a> {
             .is_some_and(|s| matches!(self.text.as_bytes().get(s.start), Some(b']' | b'}')));
         node.span.end = match (closes_with_bracket, last_child_end, end_span) {
             (true, _, Some(s)) => s.end.max(s.start + 1).min(self.text.len()),
-            (_, Some(end), _) => end,
+            (_, Some(end), _) => end.max(node.span.end),
             _ => node.span.end,
         };
         match &mut node.kind {
@@ -541,6 +544,15 @@ mod tests {
         };
         assert_eq!(key, "a");
         assert_eq!((first.start, second.start), (0, 10));
+    }
+
+    #[test]
+    fn a_collection_ending_in_an_alias_does_not_end_before_it_starts() {
+        let text = "x: &a\n  k: v\nlist:\n  - *a\n";
+        let loaded = parse(text);
+        for node in &loaded.tree.nodes {
+            assert!(node.span.start <= node.span.end, "{:?}", node.span);
+        }
     }
 
     #[test]

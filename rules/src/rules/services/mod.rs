@@ -1,10 +1,10 @@
 //! HL2xx: Background services on their network: ports, data directories, host names.
 
+pub mod loopback_unreachable;
 pub mod pgdata_missing;
 pub mod pgdata_not_on_volume;
 pub mod pgdata_shared;
 pub mod port_collision;
-pub mod loopback_unreachable;
 pub mod port_mismatch;
 pub mod reserved_port;
 pub mod service_in_other_stage;
