@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use crate::plan::{BlockKind, Plan, StagePlan};
 
-use super::{node_ids, sanitize, stage_name, step_detail};
+use super::{node_ids, sanitize, stage_name, step_label};
 
 /// One `digraph` per plan.
 pub fn dot(plans: &[Plan]) -> String {
@@ -124,10 +124,7 @@ fn level(
         match child {
             Child::Step(i) => {
                 let step = &stage.steps[i];
-                let mut label = step.id.clone().unwrap_or_else(|| step.key.clone());
-                label.push('\n');
-                label.push_str(&step_detail(stage, i).join(", "));
-                let _ = write!(label, "\nwave {}", step.wave);
+                let label = step_label(stage, i);
                 let shape = if step.service.is_some() {
                     ", shape=cylinder, style=\"\""
                 } else {

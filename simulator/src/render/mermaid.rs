@@ -7,7 +7,7 @@ use std::fmt::Write;
 use crate::plan::{Plan, StagePlan};
 
 use super::dot::{block_label, children, Child};
-use super::{node_ids, sanitize, stage_name, step_detail};
+use super::{node_ids, sanitize, stage_name, step_label};
 
 /// One `flowchart TD` per plan.
 pub fn mermaid(plans: &[Plan]) -> String {
@@ -79,10 +79,7 @@ fn level(
         match child {
             Child::Step(i) => {
                 let step = &stage.steps[i];
-                let mut label = step.id.clone().unwrap_or_else(|| step.key.clone());
-                label.push('\n');
-                label.push_str(&step_detail(stage, i).join(", "));
-                let _ = write!(label, "\nwave {}", step.wave);
+                let label = step_label(stage, i);
                 // A service is drawn as a cylinder.
                 let (open, close) = if step.service.is_some() {
                     ("[(", ")]")

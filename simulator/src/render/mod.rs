@@ -77,6 +77,16 @@ pub(crate) fn sanitize(text: &str) -> String {
 
 /// A step's one-line description for graph labels: type, image or "on the machine", and
 /// for a service the ports it listens on.
+/// A step's node label in the graph formats: its identifier, its details, its wave.
+pub(crate) fn step_label(stage: &StagePlan, index: usize) -> String {
+    let step = &stage.steps[index];
+    let mut label = step.id.clone().unwrap_or_else(|| step.key.clone());
+    label.push('\n');
+    label.push_str(&step_detail(stage, index).join(", "));
+    label.push_str(&format!("\nwave {}", step.wave));
+    label
+}
+
 pub(crate) fn step_detail(stage: &StagePlan, index: usize) -> Vec<String> {
     let step = &stage.steps[index];
     let mut parts = Vec::new();
