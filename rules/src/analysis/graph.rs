@@ -152,9 +152,7 @@ impl<'a> ExecutionGraph<'a> {
 
     /// True for a step of type Background (its spec may be missing).
     pub fn is_background(&self, step: StepIndex) -> bool {
-        let step = &self.step(step).value;
-        matches!(step.kind(), Some(StepType::Background))
-            || matches!(step.spec.as_deref(), Some(StepSpec::Background(_)))
+        is_background_step(&self.step(step).value)
     }
 
     /// Every Background step, in document order.
@@ -483,4 +481,10 @@ mod tests {
         assert!(graph.is_empty());
         assert!(graph.waves().is_empty());
     }
+}
+
+/// A Background step, by its `type` or by its spec.
+pub fn is_background_step(step: &Step) -> bool {
+    matches!(step.kind(), Some(StepType::Background))
+        || matches!(step.spec.as_deref(), Some(StepSpec::Background(_)))
 }

@@ -28,7 +28,7 @@ use hlint_schema::model::{Infrastructure, KeyValue, Pipeline, Stage, Step, StepS
 use hlint_schema::validate::closest;
 use hlint_schema::Span;
 
-use super::graph::{ExecutionGraph, StepIndex};
+use super::graph::{is_background_step, ExecutionGraph, StepIndex};
 use super::services::{
     entrypoint_words, identify, listening_ports, Identification, ListeningPort, ServiceImage, Word,
 };
@@ -274,25 +274,27 @@ impl NetworkModel {
             .into_iter()
             .map(|i| background_service(infra, graph, i))
             .collect();
+        // Other stages' Background steps, by name only: their model suffices, no graph needed.
         let others = pipeline
             .stages()
             .filter(|entry| !std::ptr::eq(&entry.stage.value, stage))
             .flat_map(|entry| {
                 let stage_id = entry.stage.value.id().unwrap_or_default().to_string();
-                let graph = ExecutionGraph::build(&entry.stage.value);
-                graph
-                    .backgrounds()
+                entry
+                    .stage
+                    .value
+                    .steps()
                     .into_iter()
-                    .filter_map(|i| {
-                        let step = graph.id(i)?.to_string();
-                        let alias = graph
-                            .entry(i)
+                    .filter(|step| is_background_step(&step.step.value))
+                    .filter_map(|step| {
+                        let step_id = step.step.value.id()?.to_string();
+                        let alias = step
                             .group()
                             .and_then(|group| group.value.id())
-                            .map(|group| format!("{group}_{step}"));
+                            .map(|group| format!("{group}_{step_id}"));
                         Some(OtherStageService {
                             stage: stage_id.clone(),
-                            step,
+                            step: step_id,
                             alias,
                         })
                     })

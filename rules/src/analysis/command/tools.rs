@@ -496,6 +496,25 @@ const NETCAT_OPTIONS: &[Opt] = &[
 ];
 
 /// The tool table.
+/// `mongosh`; the legacy `mongo` shell reads its command line the same way.
+const MONGOSH: ToolSpec = ToolSpec {
+    tool: Tool::Mongosh,
+    programs: &["mongosh"],
+    service: Service::Mongo,
+    default_host: HostDefault::Loopback("127.0.0.1"),
+    default_port: Some(27017),
+    options: MONGO_OPTIONS,
+    positional: &[Field::Address],
+    env: &[],
+    password_files: &[],
+    uri_schemes: &["mongodb", "mongodb+srv"],
+    uri_overrides_options: false,
+    probe: ProbeRule::Eval(&["ping", "isMaster", "hello", "serverStatus"]),
+    getopt: false,
+    options_end_at_positional: false,
+    repeat_last_positional: false,
+};
+
 pub const TOOLS: &[ToolSpec] = &[
     ToolSpec {
         tool: Tool::Psql,
@@ -616,39 +635,12 @@ pub const TOOLS: &[ToolSpec] = &[
         options_end_at_positional: true,
         repeat_last_positional: false,
     },
-    ToolSpec {
-        tool: Tool::Mongosh,
-        programs: &["mongosh"],
-        service: Service::Mongo,
-        default_host: HostDefault::Loopback("127.0.0.1"),
-        default_port: Some(27017),
-        options: MONGO_OPTIONS,
-        positional: &[Field::Address],
-        env: &[],
-        password_files: &[],
-        uri_schemes: &["mongodb", "mongodb+srv"],
-        uri_overrides_options: false,
-        probe: ProbeRule::Eval(&["ping", "isMaster", "hello", "serverStatus"]),
-        getopt: false,
-        options_end_at_positional: false,
-        repeat_last_positional: false,
-    },
+    MONGOSH,
+    // The legacy `mongo` shell takes the same options.
     ToolSpec {
         tool: Tool::Mongo,
         programs: &["mongo"],
-        service: Service::Mongo,
-        default_host: HostDefault::Loopback("127.0.0.1"),
-        default_port: Some(27017),
-        options: MONGO_OPTIONS,
-        positional: &[Field::Address],
-        env: &[],
-        password_files: &[],
-        uri_schemes: &["mongodb", "mongodb+srv"],
-        uri_overrides_options: false,
-        probe: ProbeRule::Eval(&["ping", "isMaster", "hello", "serverStatus"]),
-        getopt: false,
-        options_end_at_positional: false,
-        repeat_last_positional: false,
+        ..MONGOSH
     },
     ToolSpec {
         tool: Tool::Curl,
