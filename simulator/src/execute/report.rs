@@ -1,0 +1,85 @@
+//! The final table of a stage's run and the verdict on each static finding.
+
+use super::{StageOutcome, StepStatus};
+
+/// The final table and the findings' verdicts.
+pub fn report(outcome: &StageOutcome) -> String {
+    let mut text = String::new();
+    let width = outcome
+        .steps
+        .iter()
+        .map(|s| s.key.len())
+        .chain([4])
+        .max()
+        .unwrap_or(4);
+    text.push_str(&format!(
+        "\nstage `{}`: {}{} in {:.1}s\n",
+        outcome.stage,
+        if outcome.succeeded {
+            "succeeded"
+        } else {
+            "FAILED"
+        },
+        if outcome.interrupted {
+            " (interrupted)"
+        } else {
+            ""
+        },
+        outcome.duration.as_secs_f64()
+    ));
+    text.push_str(&format!(
+        "{:<width$}  {:<10}  {:<9}  {:>8}  {}\n",
+        "step", "type", "status", "duration", "exit code"
+    ));
+    for step in &outcome.steps {
+        let status = match &step.status {
+            StepStatus::Success if step.step_type == "Background" && step.exit_code.is_none() => {
+                "running".to_owned()
+            }
+            other => other.label().to_owned(),
+        };
+        text.push_str(&format!(
+            "{:<width$}  {:<10}  {:<9}  {:>7.1}s  {}\n",
+            step.key,
+            step.step_type,
+            status,
+            step.duration.as_secs_f64(),
+            step.exit_code.map_or("-".into(), |c| c.to_string())
+        ));
+        if let StepStatus::Error(message) = &step.status {
+            text.push_str(&format!("{:<width$}  ({message})\n", ""));
+        }
+    }
+    if !outcome.findings.is_empty() {
+        text.push_str("\nstatic findings:\n");
+        for check in &outcome.findings {
+            let f = &check.finding;
+            text.push_str(&format!(
+                "  {} {}[{}] line {}: {}{}\n",
+                if check.confirmed {
+                    "confirmed   "
+                } else {
+                    "not observed"
+                },
+                f.severity,
+                f.code,
+                f.line,
+                first_sentence(&f.message),
+                check
+                    .evidence
+                    .as_ref()
+                    .map_or_else(String::new, |e| format!("\n      observed: {e}"))
+            ));
+        }
+    }
+    text
+}
+
+fn first_sentence(message: &str) -> &str {
+    let end = message.find(": ").unwrap_or(message.len()).min(120);
+    let mut end = end.min(message.len());
+    while !message.is_char_boundary(end) {
+        end -= 1;
+    }
+    &message[..end]
+}

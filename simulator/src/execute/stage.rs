@@ -1,0 +1,343 @@
+//! One stage's run: the infrastructure (network or pod holder, volumes), every step as the
+//! execution graph allows, the services' state at the end, and the cleanup.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+use super::logs::{say, Out};
+use super::step::{map_image, run_step};
+use super::{
+    confirm_findings, report, ExecuteOptions, Secrets, StageOutcome, StepResult, StepStatus,
+};
+use crate::docker::{ContainerSpec, Engine, EngineError, Removed};
+use crate::plan::{InfraKindName, StagePlan};
+
+fn new_run_id() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    format!(
+        "hlint-{}-{:x}",
+        std::process::id(),
+        (nanos / 1000) % 0xff_ffff
+    )
+}
+
+/// A started Background step: step index, container id, log buffer, started at.
+pub(super) type Service = (usize, String, Arc<Mutex<String>>, Instant);
+
+/// The run's shared state.
+pub(super) struct Run {
+    pub(super) engine: Engine,
+    pub(super) id: String,
+    pub(super) out: Out,
+    pub(super) secrets: Secrets,
+    pub(super) image_map: Vec<(String, String)>,
+    /// Kubernetes: the holder's id; else the network's name.
+    pub(super) holder: Option<String>,
+    pub(super) network: Option<String>,
+    /// `(volume, mount path)` in every container (workspace first).
+    pub(super) volumes: Vec<(String, String)>,
+    /// Background containers: step index, container id, log buffer, started at.
+    pub(super) services: Mutex<Vec<Service>>,
+}
+
+pub(super) async fn run_stage(
+    engine: &Engine,
+    stage: &StagePlan,
+    options: &ExecuteOptions,
+    out: Out,
+) -> Result<StageOutcome, EngineError> {
+    let started = Instant::now();
+    let id = options.run_id.clone().unwrap_or_else(new_run_id);
+    say(
+        &out,
+        &format!(
+            "hlint: stage `{}` on {} (emulated), run {id}",
+            stage.id,
+            stage.infrastructure.kind.label()
+        ),
+    );
+    let secrets = Secrets::new(options.secrets.clone());
+    let run = Arc::new(Run {
+        engine: engine.clone(),
+        id: id.clone(),
+        out: out.clone(),
+        secrets,
+        image_map: options.image_map.clone(),
+        holder: None,
+        network: None,
+        volumes: Vec::new(),
+        services: Mutex::new(Vec::new()),
+    });
+
+    // Run the stage; Ctrl-C (or SIGTERM) drops it where it is, and cleanup follows.
+    // Boxed so that dropping it drops its JoinSet, which aborts every step task.
+    let mut work = Box::pin(run_steps(run, stage));
+    let mut interrupted = false;
+    let results = tokio::select! {
+        results = &mut work => Some(results),
+        _ = interrupt() => { interrupted = true; None }
+    };
+    drop(work);
+    let (results, setup_error) = match results {
+        Some(Ok(results)) => (results, None),
+        Some(Err(error)) => (Vec::new(), Some(error)),
+        None => (Vec::new(), None),
+    };
+
+    if interrupted {
+        say(
+            &out,
+            "hlint: interrupted: removing the run's containers, network and volumes",
+        );
+    }
+    if options.keep && !interrupted {
+        say(
+            &out,
+            &format!("hlint: --keep: left every object labelled hlint.run={id}"),
+        );
+    } else {
+        cleanup(engine, &id, &out).await;
+    }
+    if let Some(error) = setup_error {
+        return Err(error);
+    }
+
+    let steps: Vec<StepResult> = if interrupted {
+        stage
+            .steps
+            .iter()
+            .map(|s| StepResult {
+                key: s.key.clone(),
+                step_type: s.step_type.clone().unwrap_or_default(),
+                status: StepStatus::Skipped,
+                duration: Duration::ZERO,
+                exit_code: None,
+                log: String::new(),
+            })
+            .collect()
+    } else {
+        results
+    };
+    let succeeded = !interrupted && steps.iter().all(|s| s.status == StepStatus::Success);
+    let findings = confirm_findings(stage, &steps);
+    let outcome = StageOutcome {
+        stage: stage.id.clone(),
+        run_id: id,
+        steps,
+        findings,
+        succeeded,
+        interrupted,
+        duration: started.elapsed(),
+    };
+    say(&out, &report(&outcome));
+    Ok(outcome)
+}
+
+/// Ctrl-C or SIGTERM.
+async fn interrupt() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut term = match signal(SignalKind::terminate()) {
+            Ok(term) => term,
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// Removes the run's objects; again while something was left (a create that was in flight
+/// when the run was interrupted lands after the first pass).
+async fn cleanup(engine: &Engine, id: &str, out: &Out) {
+    let mut total = Removed::default();
+    for pass in 0..4 {
+        if pass > 0 {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+        match engine.remove_labelled(Some(id)).await {
+            Ok(removed) => {
+                total.containers += removed.containers;
+                total.networks += removed.networks;
+                total.volumes += removed.volumes;
+                if removed == Removed::default() && pass > 0 {
+                    break;
+                }
+            }
+            Err(error) => say(out, &format!("hlint: cleanup: {error}")),
+        }
+    }
+    say(
+        out,
+        &format!(
+            "hlint: cleanup: removed {} containers, {} networks, {} volumes",
+            total.containers, total.networks, total.volumes
+        ),
+    );
+}
+
+/// The infrastructure, then every step as its dependencies allow.
+async fn run_steps(mut run: Arc<Run>, stage: &StagePlan) -> Result<Vec<StepResult>, EngineError> {
+    let kubernetes = stage.infrastructure.kind == InfraKindName::Kubernetes;
+    {
+        let state = Arc::get_mut(&mut run).expect("the run is not shared yet");
+        let workspace = state
+            .engine
+            .create_volume(&state.id, &format!("{}-workspace", state.id))
+            .await?;
+        state
+            .volumes
+            .push((workspace, crate::plan::WORKING_DIR.to_owned()));
+        if kubernetes {
+            for (i, volume) in stage.infrastructure.volumes.iter().enumerate() {
+                let Some(path) = &volume.mount_path else {
+                    continue;
+                };
+                let name = state
+                    .engine
+                    .create_volume(&state.id, &format!("{}-volume{}", state.id, i + 1))
+                    .await?;
+                state.volumes.push((name, path.clone()));
+            }
+            // The pod: a holder container that owns the network namespace.
+            let image = stage
+                .steps
+                .iter()
+                .filter_map(|s| s.container.as_ref()?.image.as_deref())
+                .next()
+                .map(|image| map_image(&state.image_map, image))
+                .ok_or_else(|| EngineError("no step of the stage has an image".into()))?;
+            if !state.engine.image_exists(&image).await {
+                return Err(EngineError(format!(
+                    "image `{image}` (for the pod's holder) is not on this engine: pull it, or map it with --image-map"
+                )));
+            }
+            let spec = ContainerSpec {
+                name: format!("{}-pod", state.id),
+                image,
+                entrypoint: Some(vec!["sleep".into(), "infinity".into()]),
+                cmd: Some(Vec::new()),
+                volumes: state.volumes.clone(),
+                network_mode: Some("bridge".into()),
+                ..Default::default()
+            };
+            let holder = state.engine.create_container(&state.id, &spec).await?;
+            state.engine.start(&holder).await?;
+            state.holder = Some(holder);
+        } else {
+            let network = format!("{}-net", state.id);
+            state.engine.create_network(&state.id, &network).await?;
+            state.network = Some(network);
+        }
+    }
+
+    // One task per step; each waits for the steps it depends on.
+    let count = stage.steps.len();
+    let mut done_tx = Vec::with_capacity(count);
+    let mut done_rx = Vec::with_capacity(count);
+    for _ in 0..count {
+        let (tx, rx) = watch::channel(None::<bool>);
+        done_tx.push(Some(tx));
+        done_rx.push(rx);
+    }
+    let mut tasks = JoinSet::new();
+    for step in &stage.steps {
+        let tx = done_tx[step.index].take().expect("one sender a step");
+        let waits: Vec<watch::Receiver<Option<bool>>> = step
+            .waits_for_steps
+            .iter()
+            .map(|&i| done_rx[i].clone())
+            .collect();
+        let run = run.clone();
+        let step = step.clone();
+        tasks.spawn(async move {
+            let mut ok = true;
+            for mut rx in waits {
+                let value = match rx.wait_for(Option::is_some).await {
+                    Ok(value) => value.unwrap_or(false),
+                    Err(_) => false,
+                };
+                ok &= value;
+            }
+            let result = if ok {
+                run_step(&run, &step).await
+            } else {
+                say(
+                    &run.out,
+                    &format!(
+                        "[{}] skipped: a step it waits for did not succeed",
+                        step.key
+                    ),
+                );
+                StepResult {
+                    key: step.key.clone(),
+                    step_type: step.step_type.clone().unwrap_or_default(),
+                    status: StepStatus::Skipped,
+                    duration: Duration::ZERO,
+                    exit_code: None,
+                    log: String::new(),
+                }
+            };
+            // A Background step "finishes" (for what waits for it) once it has started.
+            let _ = tx.send(Some(result.status == StepStatus::Success));
+            (step.index, result)
+        });
+    }
+    let mut results: Vec<Option<StepResult>> = vec![None; count];
+    while let Some(joined) = tasks.join_next().await {
+        match joined {
+            Ok((index, result)) => results[index] = Some(result),
+            Err(error) => return Err(EngineError(format!("a step task failed: {error}"))),
+        }
+    }
+
+    // The stage has ended: each service must still be up, or have exited cleanly.
+    let services = std::mem::take(&mut *run.services.lock().unwrap_or_else(|e| e.into_inner()));
+    for (index, container, log, started) in services {
+        let Some(result) = results[index].as_mut() else {
+            continue;
+        };
+        match run.engine.state(&container).await {
+            Ok((true, _)) => {}
+            Ok((false, code)) => {
+                result.exit_code = code;
+                result.duration = started.elapsed();
+                if code != Some(0) {
+                    result.status = StepStatus::Failed;
+                    let text = log.lock().unwrap_or_else(|e| e.into_inner()).clone();
+                    let tail: Vec<&str> = text.lines().rev().take(5).collect();
+                    say(
+                        &run.out,
+                        &format!(
+                            "[{}] the service exited with code {} before the stage ended; its last lines:\n{}",
+                            result.key,
+                            code.map_or("?".into(), |c| c.to_string()),
+                            tail.into_iter().rev().map(|l| format!("    {l}")).collect::<Vec<_>>().join("\n")
+                        ),
+                    );
+                }
+            }
+            Err(error) => result.status = StepStatus::Error(error.to_string()),
+        }
+        result.log = log.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    }
+    Ok(results
+        .into_iter()
+        .map(|r| r.expect("every step ran"))
+        .collect())
+}
