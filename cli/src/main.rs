@@ -16,6 +16,9 @@ use clap::{CommandFactory, Parser};
 
 use args::{Cli, Command};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Exit statuses: 0 clean, 1 findings that fail the run, 2 usage or I/O failure.
 pub const EXIT_FAILURE: u8 = 1;
 pub const EXIT_TROUBLE: u8 = 2;

@@ -1,7 +1,9 @@
 //! JSON Schema validation of a loaded pipeline, with every finding mapped to an exact YAML span.
 //!
-//! hlint's own schema (`pipeline.schema.json`, draft 2020-12) is embedded and compiled once per
-//! process; a user-supplied schema, such as Harness's official draft-07 `v0/pipeline.json`, can
+//! hlint's own schema (`pipeline.schema.json`) is embedded and compiled once per process. It
+//! is draft-07: jsonschema checks a schema against its meta-schema when compiling it, and
+//! draft-07's is one small document where 2020-12's vocabularies cost a small file's whole
+//! lint a fifth more instructions (DESIGN.md, "Speed"). A user-supplied schema, such as Harness's official draft-07 `v0/pipeline.json`, can
 //! be used instead through [`SchemaValidator::from_json`].
 //!
 //! ```
@@ -80,7 +82,11 @@ impl SchemaValidator {
         BUILTIN.get_or_init(|| {
             let schema: Value =
                 serde_json::from_str(BUILTIN_SCHEMA).expect("the embedded schema is valid JSON");
-            SchemaValidator::from_json(&schema).expect("the embedded schema compiles")
+            // The `regex` engine: linear time, and cheaper to compile than fancy-regex, whose
+            // look-arounds hlint's own patterns do not use.
+            let options =
+                jsonschema::options().with_pattern_options(jsonschema::PatternOptions::regex());
+            SchemaValidator::compile(schema, &options).expect("the embedded schema compiles")
         })
     }
 
@@ -88,15 +94,18 @@ impl SchemaValidator {
     /// has none), so Harness's draft-07 schema works as is. References must be local: hlint
     /// fetches nothing from the network or the file system.
     pub fn from_json(schema: &Value) -> Result<SchemaValidator, SchemaError> {
-        let validator = jsonschema::options()
-            .build(schema)
-            .map_err(|error| SchemaError {
-                message: error.to_string(),
-            })?;
-        Ok(SchemaValidator {
-            schema: schema.clone(),
-            validator,
-        })
+        // fancy-regex: a user's schema may use ECMA-262 look-arounds.
+        SchemaValidator::compile(schema.clone(), &jsonschema::options())
+    }
+
+    fn compile(
+        schema: Value,
+        options: &jsonschema::ValidationOptions<'_>,
+    ) -> Result<SchemaValidator, SchemaError> {
+        let validator = options.build(&schema).map_err(|error| SchemaError {
+            message: error.to_string(),
+        })?;
+        Ok(SchemaValidator { schema, validator })
     }
 
     /// The schema document.

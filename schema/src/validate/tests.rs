@@ -470,3 +470,26 @@ fn timeouts_accept_durations_and_reject_junk() {
         [SchemaProblem::NotAString { .. }]
     ));
 }
+
+#[test]
+fn identifiers_hold_at_most_128_characters() {
+    // The length lives in `maxLength`, not in a `{0,127}` repetition of the pattern: such a
+    // repetition compiles into 127 copies of the character class (see DESIGN.md, "Speed").
+    let longest = format!("a{}", "b".repeat(127));
+    let text = with_step(&format!(
+        "identifier: {longest}\nname: Run 1\ntype: Run\nspec:\n  command: echo hi\n"
+    ));
+    assert_eq!(check(&text), vec![]);
+    let too_long = format!("{longest}c");
+    let text = with_step(&format!(
+        "identifier: {too_long}\nname: Run 1\ntype: Run\nspec:\n  command: echo hi\n"
+    ));
+    let problems = check(&text);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].span(), nth(&text, &too_long, 0));
+    assert!(
+        problems[0].message().contains("longer than 128 characters"),
+        "{}",
+        problems[0].message()
+    );
+}
