@@ -38,10 +38,12 @@ pub const HARNESS_KUBERNETES_PORT: u16 = 20001;
 /// The first port Harness hands to step containers in a Kubernetes build pod.
 pub const FIRST_STEP_CONTAINER_PORT: u16 = 20002;
 
-/// True for ports a user service must not take in a Kubernetes build pod (20001 and up):
-/// Harness uses 20001 and gives step containers ports from 20002 upward.
-pub fn is_reserved_kubernetes_port(port: u16) -> bool {
-    port >= HARNESS_KUBERNETES_PORT
+/// The ports Harness takes in a Kubernetes build pod of `step_containers` step containers:
+/// 20001 for itself, then one a container from 20002 upward. A port above them cannot collide
+/// (MySQL's X protocol on 33060 would need thirteen thousand steps), so only these count.
+pub fn reserved_kubernetes_ports(step_containers: usize) -> std::ops::RangeInclusive<u16> {
+    let containers = u16::try_from(step_containers).unwrap_or(u16::MAX);
+    HARNESS_KUBERNETES_PORT..=HARNESS_KUBERNETES_PORT.saturating_add(containers)
 }
 
 /// The loopback names, in the order a fix suggests them.

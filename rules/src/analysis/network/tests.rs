@@ -379,10 +379,14 @@ fn command_words_move_the_port() {
 }
 
 #[test]
-fn reserved_kubernetes_ports() {
-    assert!(!is_reserved_kubernetes_port(5432));
-    assert!(!is_reserved_kubernetes_port(20000));
-    assert!(is_reserved_kubernetes_port(HARNESS_KUBERNETES_PORT));
-    assert!(is_reserved_kubernetes_port(FIRST_STEP_CONTAINER_PORT));
-    assert!(is_reserved_kubernetes_port(u16::MAX));
+fn the_reserved_kubernetes_ports_are_harness_s_and_one_a_step_container() {
+    let three_steps = reserved_kubernetes_ports(3);
+    assert!(!three_steps.contains(&5432));
+    assert!(!three_steps.contains(&20000));
+    assert!(three_steps.contains(&HARNESS_KUBERNETES_PORT));
+    assert!(three_steps.contains(&20004));
+    assert!(!three_steps.contains(&20005));
+    assert!(!three_steps.contains(&33060));
+    assert_eq!(reserved_kubernetes_ports(usize::MAX).end(), &u16::MAX);
+    assert!(three_steps.contains(&FIRST_STEP_CONTAINER_PORT));
 }
