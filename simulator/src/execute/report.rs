@@ -1,10 +1,20 @@
 //! The final table of a stage's run and the verdict on each static finding.
 
-use super::{StageOutcome, StepStatus};
+use super::{StageOutcome, StepResult, StepStatus};
 
 /// The final table and the findings' verdicts.
 pub fn report(outcome: &StageOutcome) -> String {
     let mut text = String::new();
+    if let Some(why) = &outcome.skipped {
+        text.push_str(&format!(
+            "\nstage `{}`: {}: {why}\n",
+            outcome.stage,
+            if outcome.succeeded { "skipped" } else { "not run" }
+        ));
+        return text;
+    }
+    let statuses: Vec<String> = outcome.steps.iter().map(status).collect();
+    let status_width = statuses.iter().map(String::len).chain([9]).max().unwrap_or(9);
     let width = outcome
         .steps
         .iter()
@@ -28,18 +38,12 @@ pub fn report(outcome: &StageOutcome) -> String {
         outcome.duration.as_secs_f64()
     ));
     text.push_str(&format!(
-        "{:<width$}  {:<10}  {:<9}  {:>8}  {}\n",
+        "{:<width$}  {:<10}  {:<status_width$}  {:>8}  {}\n",
         "step", "type", "status", "duration", "exit code"
     ));
-    for step in &outcome.steps {
-        let status = match &step.status {
-            StepStatus::Success if step.step_type == "Background" && step.exit_code.is_none() => {
-                "running".to_owned()
-            }
-            other => other.label().to_owned(),
-        };
+    for (step, status) in outcome.steps.iter().zip(statuses) {
         text.push_str(&format!(
-            "{:<width$}  {:<10}  {:<9}  {:>7.1}s  {}\n",
+            "{:<width$}  {:<10}  {:<status_width$}  {:>7.1}s  {}\n",
             step.key,
             step.step_type,
             status,
@@ -73,6 +77,16 @@ pub fn report(outcome: &StageOutcome) -> String {
         }
     }
     text
+}
+
+/// `running` for a service still up, else the status with any strategy applied.
+fn status(step: &StepResult) -> String {
+    match &step.status {
+        StepStatus::Success if step.step_type == "Background" && step.exit_code.is_none() => {
+            "running".to_owned()
+        }
+        _ => step.status_text(),
+    }
 }
 
 fn first_sentence(message: &str) -> &str {

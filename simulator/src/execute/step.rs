@@ -4,9 +4,10 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use super::expressions::{capture_script, parse_captured, Resolved, CAPTURE_PATH};
 use super::logs::{follow, say};
 use super::stage::Run;
-use super::{resolve, StepResult, StepStatus};
+use super::{StepResult, StepStatus};
 use crate::docker::ContainerSpec;
 use crate::plan::{Placement, StepPlan};
 
@@ -38,18 +39,12 @@ fn alias(step: &StepPlan) -> Option<String> {
     })
 }
 
-pub(super) async fn run_step(run: &Arc<Run>, step: &StepPlan) -> StepResult {
+/// One attempt (1-based: a retry is attempt 2, ...) at running `step`.
+pub(super) async fn run_step(run: &Arc<Run>, step: &StepPlan, attempt: u32) -> StepResult {
     let started = Instant::now();
     let step_type = step.step_type.clone().unwrap_or_default();
     let background = step_type == "Background";
-    let mut result = StepResult {
-        key: step.key.clone(),
-        step_type: step_type.clone(),
-        status: StepStatus::Success,
-        duration: Duration::ZERO,
-        exit_code: None,
-        log: String::new(),
-    };
+    let mut result = StepResult::new(step, StepStatus::Success);
     let fail = |mut result: StepResult, message: String| {
         say(&run.out, &format!("[{}] error: {message}", result.key));
         result.duration = started.elapsed();
@@ -70,32 +65,69 @@ pub(super) async fn run_step(run: &Arc<Run>, step: &StepPlan) -> StepResult {
         };
         return fail(result, message);
     };
-    let image = map_image(&run.image_map, image);
+    let scope = run.flow.scope(step);
+    let mut unknown: Vec<String> = Vec::new();
+    let mut resolve = |text: &str| -> Result<String, String> {
+        let Resolved { text, unknown: left } = scope.resolve(text)?;
+        unknown.extend(left);
+        Ok(text)
+    };
+    let image = match resolve(image) {
+        Ok(image) => map_image(&run.image_map, &image),
+        Err(e) => return fail(result, e),
+    };
     if !run.engine.image_exists(&image).await {
         return fail(
             result,
             format!("image `{image}` is not on this engine: pull it, or map it with --image-map FROM=TO"),
         );
     }
-    let resolve_all = |values: &Option<Vec<String>>| -> Result<Option<Vec<String>>, String> {
+    let mut resolve_all = |values: &Option<Vec<String>>| -> Result<Option<Vec<String>>, String> {
         values
             .as_ref()
-            .map(|v| v.iter().map(|s| resolve(s, &run.secrets)).collect())
+            .map(|v| v.iter().map(|s| resolve(s)).collect())
             .transpose()
     };
     let entrypoint = match resolve_all(&settings.entrypoint) {
         Ok(v) => v,
         Err(e) => return fail(result, e),
     };
-    let cmd = match resolve_all(&settings.command) {
+    let mut cmd = match resolve_all(&settings.command) {
         Ok(v) => v,
         Err(e) => return fail(result, e),
     };
     let mut env = Vec::new();
     for var in &settings.env {
-        match resolve(&var.value, &run.secrets) {
+        match resolve(&var.value) {
             Ok(value) => env.push((var.name.clone(), value)),
             Err(e) => return fail(result, e),
+        }
+    }
+    unknown.dedup();
+    for expression in &unknown {
+        say(
+            &run.out,
+            &format!("[{}] note: {expression} is not known to --execute: left as written", step.key),
+        );
+    }
+    // Output variables: the script runs behind a trap that saves them (Sh and Bash).
+    let capture = !background && !step.output_variables.is_empty();
+    if capture {
+        let posix = matches!(settings.shell.as_deref(), Some("Sh" | "Bash"));
+        match cmd.as_mut().and_then(|c| c.first_mut()) {
+            Some(script) if posix => match capture_script(script, &step.output_variables) {
+                Ok(wrapped) => *script = wrapped,
+                Err(e) => return fail(result, e),
+            },
+            _ => {
+                return fail(
+                    result,
+                    format!(
+                        "--execute captures output variables of Sh and Bash scripts only, not {}",
+                        settings.shell.as_deref().unwrap_or("this step")
+                    ),
+                )
+            }
         }
     }
     let (network, network_mode) = match (&run.holder, &run.network) {
@@ -107,7 +139,10 @@ pub(super) async fn run_step(run: &Arc<Run>, step: &StepPlan) -> StepResult {
         (None, None) => (None, None),
     };
     let spec = ContainerSpec {
-        name: format!("{}-step-{}", run.id, slug(&step.key)),
+        name: match attempt {
+            1 => format!("{}-step-{}", run.id, slug(&step.key)),
+            n => format!("{}-step-{}-try{n}", run.id, slug(&step.key)),
+        },
         image,
         entrypoint,
         cmd,
@@ -152,21 +187,41 @@ pub(super) async fn run_step(run: &Arc<Run>, step: &StepPlan) -> StepResult {
         .timeout
         .seconds
         .unwrap_or(crate::plan::DEFAULT_STEP_TIMEOUT_SECONDS);
-    match tokio::time::timeout(Duration::from_secs(limit), run.engine.wait(&container)).await {
-        Ok(Ok(code)) => {
+    let waited = tokio::select! {
+        waited = tokio::time::timeout(Duration::from_secs(limit), run.engine.wait(&container)) => Some(waited),
+        _ = run.flow.aborted() => None,
+    };
+    match waited {
+        Some(Ok(Ok(code))) => {
             result.exit_code = Some(code);
             if code != 0 {
                 result.status = StepStatus::Failed;
+            } else if capture {
+                match run.engine.read_file(&container, CAPTURE_PATH).await {
+                    Ok(bytes) => run.flow.outputs.set(step.index, parse_captured(&bytes)),
+                    Err(e) => say(
+                        &run.out,
+                        &format!("[{}] its output variables could not be read: {e}", step.key),
+                    ),
+                }
             }
         }
-        Ok(Err(e)) => result.status = StepStatus::Error(e.to_string()),
-        Err(_) => {
+        Some(Ok(Err(e))) => result.status = StepStatus::Error(e.to_string()),
+        Some(Err(_)) => {
             let _ = run.engine.kill(&container).await;
             say(
                 &run.out,
                 &format!("[{}] timed out after {limit}s", step.key),
             );
             result.status = StepStatus::TimedOut;
+        }
+        None => {
+            let _ = run.engine.kill(&container).await;
+            say(
+                &run.out,
+                &format!("[{}] stopped: the stage was aborted", step.key),
+            );
+            result.status = StepStatus::Aborted;
         }
     }
     let _ = tokio::time::timeout(Duration::from_secs(5), follower).await;
@@ -175,10 +230,15 @@ pub(super) async fn run_step(run: &Arc<Run>, step: &StepPlan) -> StepResult {
     say(
         &run.out,
         &format!(
-            "[{}] {} (exit code {})",
+            "[{}] {} (exit code {}){}",
             step.key,
             result.status.label(),
-            result.exit_code.map_or("-".into(), |c| c.to_string())
+            result.exit_code.map_or("-".into(), |c| c.to_string()),
+            if attempt > 1 {
+                format!(", attempt {attempt}")
+            } else {
+                String::new()
+            }
         ),
     );
     result
