@@ -139,8 +139,12 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write) -> u8 {
         eprintln!("hlint: {}: no CI stage to run", plan.file);
         return EXIT_TROUBLE;
     }
-    if let Err(message) = expressions::check_overrides(&plan, &options.variables) {
-        eprintln!("hlint: {message}");
+    if let Err(message) = expressions::check_overrides(&plan, &options.variables)
+        .and_then(|()| expressions::check_inputs(&plan, &options.variables, &options.inputs))
+    {
+        for line in message.lines() {
+            eprintln!("hlint: --execute: {line}");
+        }
         return EXIT_TROUBLE;
     }
     let _ = out.flush();

@@ -88,11 +88,14 @@ pub(super) async fn run_scheduled(run: &Arc<Run>, step: &StepPlan) -> StepResult
         }
     }
 
+    // The duration covers every attempt and the waits between them.
+    let started = std::time::Instant::now();
     let mut retries = 0u32;
     let mut planned: Option<(Vec<std::time::Duration>, Action)> = None;
     loop {
         let mut result = run_step(run, step, retries + 1).await;
         result.applied.retries = retries;
+        result.duration = started.elapsed();
         let kind = match result.status {
             StepStatus::Failed => FailureType::Unknown,
             StepStatus::TimedOut => FailureType::Timeout,

@@ -18,7 +18,7 @@ pub use condition::evaluate_condition;
 pub use outputs::{capture_script, parse_captured, Outputs, CAPTURE_PATH};
 pub use scan::InputSpec;
 pub use secrets::{from_environment, mask, parse_dotenv, Secrets, ENV_PREFIX, MASK};
-pub use variables::{check_overrides, flatten_inputs, Values};
+pub use variables::{check_inputs, check_overrides, flatten_inputs, Values};
 
 /// Variables whose values are expressions that name each other stop here.
 const MAX_DEPTH: usize = 8;

@@ -195,6 +195,13 @@ fn an_input_without_a_value_names_the_variable_and_the_flags() {
     let err = resolve_in(&plan, &v, &Outputs::default(), "last", "<+pipeline.variables.region>").unwrap_err();
     assert!(err.contains("pipeline variable `region`"), "{err}");
     assert!(err.contains("--var region=VALUE") && err.contains("--input-file"), "{err}");
+    // Checked before the run: every missing input at once.
+    let err = check_inputs(&plan, &[], &[]).unwrap_err();
+    assert!(err.contains("`region`") && !err.contains("`env`") && !err.contains("flavour"), "{err}");
+    assert!(check_inputs(&plan, &[("region".into(), "eu".into())], &[]).is_ok());
+    assert!(check_inputs(&plan, &[], &[("pipeline.region".into(), "eu".into())]).is_ok());
+    let bad = check_inputs(&plan, &[], &[("region".into(), "eu".into()), ("env".into(), "qa".into())]);
+    assert!(bad.unwrap_err().contains("allowed values"));
     // In a step field there is no name to give it by: its default, or an error.
     assert_eq!(resolve("<+input>.default(x)").unwrap(), "x");
     assert!(resolve("<+input>").unwrap_err().contains("make this one a variable"));

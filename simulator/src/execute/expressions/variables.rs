@@ -78,31 +78,12 @@ impl Values {
         level: Level<'_>,
         depth: usize,
     ) -> Result<String, String> {
-        let name = &variable.name;
-        let (keys, what) = match level {
-            Level::Pipeline => (
-                vec![name.clone(), format!("pipeline.{name}")],
-                format!("pipeline variable `{name}`"),
-            ),
-            Level::Stage(stage) => (
-                vec![format!("{stage}.{name}"), format!("stage.{name}")],
-                format!("stage variable `{name}` (stage `{stage}`)"),
-            ),
-        };
-        let given = |list: &[(String, String)]| {
-            keys.iter()
-                .find_map(|key| list.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()))
-        };
+        let (keys, what) = names(variable, &level);
         let written = variable.value.clone().unwrap_or_default();
-        let value = if let Some(value) = given(&self.overrides) {
+        let value = if let Some(value) = given(&keys, &self.overrides) {
             value
-        } else if let Some(found) = whole_input(&written) {
-            runtime_input(&found, given(&self.inputs).as_deref()).map_err(|why| {
-                format!(
-                    "{what}: {why}: pass --var {key}=VALUE or give `{key}` in --input-file",
-                    key = keys[0]
-                )
-            })?
+        } else if let Some(value) = input_value(variable, &level, &self.inputs) {
+            value?
         } else {
             let resolved = scope
                 .resolve_at(&written, depth + 1)
@@ -123,6 +104,75 @@ impl Values {
             }
             _ => Ok(value),
         }
+    }
+}
+
+/// The names a variable is given by (`--var`, `--input-file`), most specific first, and how
+/// messages call it.
+fn names(variable: &VariablePlan, level: &Level<'_>) -> (Vec<String>, String) {
+    let name = &variable.name;
+    match level {
+        Level::Pipeline => (
+            vec![name.clone(), format!("pipeline.{name}")],
+            format!("pipeline variable `{name}`"),
+        ),
+        Level::Stage(stage) => (
+            vec![format!("{stage}.{name}"), format!("stage.{name}")],
+            format!("stage variable `{name}` (stage `{stage}`)"),
+        ),
+    }
+}
+
+fn given(keys: &[String], list: &[(String, String)]) -> Option<String> {
+    keys.iter()
+        .find_map(|key| list.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()))
+}
+
+/// For a variable whose value is a runtime input: its value from `inputs` or its default,
+/// or an error naming it and how to give it. `None` for other variables.
+fn input_value(
+    variable: &VariablePlan,
+    level: &Level<'_>,
+    inputs: &[(String, String)],
+) -> Option<Result<String, String>> {
+    let found = whole_input(variable.value.as_deref().unwrap_or_default())?;
+    let (keys, what) = names(variable, level);
+    Some(
+        runtime_input(&found, given(&keys, inputs).as_deref()).map_err(|why| {
+            format!(
+                "{what}: {why}: pass --var {key}=VALUE or give `{key}` in --input-file",
+                key = keys[0]
+            )
+        }),
+    )
+}
+
+/// Before anything runs (Harness, too, asks for runtime inputs first): every runtime input
+/// of the pipeline's variables and of its stages' has a value, allowed by `allowedValues`.
+/// The error lists each one that has not.
+pub fn check_inputs(
+    plan: &Plan,
+    overrides: &[(String, String)],
+    inputs: &[(String, String)],
+) -> Result<(), String> {
+    let pipeline = plan
+        .pipeline
+        .variables
+        .iter()
+        .map(|v| (v, Level::Pipeline));
+    let stages = plan
+        .stages
+        .iter()
+        .flat_map(|s| s.variables.iter().map(|v| (v, Level::Stage(&s.id))));
+    let errors: Vec<String> = pipeline
+        .chain(stages)
+        .filter(|(v, level)| given(&names(v, level).0, overrides).is_none())
+        .filter_map(|(v, level)| input_value(v, &level, inputs)?.err())
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors.join("\n"))
     }
 }
 
