@@ -75,7 +75,10 @@ fn retry_then_ignore_lets_the_stage_succeed() {
     assert!(out.contains("[flaky] retry 1 of 2 in 1s"), "{out}");
     assert!(out.contains("[flaky] retry 2 of 2 in 1s"), "{out}");
     assert!(out.contains("[flaky] failure ignored"), "{out}");
-    assert!(step_line(&out, "flaky").contains("failed after 2 retries (ignored)"), "{out}");
+    assert!(
+        step_line(&out, "flaky").contains("failed after 2 retries (ignored)"),
+        "{out}"
+    );
     assert!(out.contains("[after] after ran"), "{out}");
 }
 
@@ -88,7 +91,10 @@ fn a_retry_that_succeeds_counts_as_success() {
     assert_eq!(code, 0, "{out}\n{err}");
     assert!(out.contains("[flaky] try 2"), "{out}");
     assert!(!out.contains("[flaky] try 3"), "{out}");
-    assert!(step_line(&out, "flaky").contains("success after 1 retry"), "{out}");
+    assert!(
+        step_line(&out, "flaky").contains("success after 1 retry"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -114,7 +120,10 @@ fn a_failure_step_runs_only_after_a_failure() {
     assert_eq!(code, 0, "{out}\n{err}");
     assert!(!out.contains("report ran"), "{out}");
     assert!(step_line(&out, "report").contains("skipped"), "{out}");
-    assert!(out.contains("[normal] normal ran") && out.contains("[tidy] tidy ran"), "{out}");
+    assert!(
+        out.contains("[normal] normal ran") && out.contains("[tidy] tidy ran"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -123,15 +132,31 @@ fn a_condition_decides_and_an_unknown_one_is_an_error() {
     let when = |condition: &str| {
         format!("                  when:\n                    stageStatus: Success\n                    condition: {condition}\n")
     };
-    let steps = run_step("yes", "echo yes ran", &when("<+pipeline.variables.env> == \"prod\""))
-        + &run_step("no", "echo no ran", &when("<+pipeline.variables.env> != 'prod'"))
-        + &run_step("unknown", "echo unknown ran", &when("<+codebase.branch> == 'main'"));
+    let steps = run_step(
+        "yes",
+        "echo yes ran",
+        &when("<+pipeline.variables.env> == \"prod\""),
+    ) + &run_step(
+        "no",
+        "echo no ran",
+        &when("<+pipeline.variables.env> != 'prod'"),
+    ) + &run_step(
+        "unknown",
+        "echo unknown ran",
+        &when("<+codebase.branch> == 'main'"),
+    );
     let (code, out, err) = execute(&pipeline(top, "", &steps), &[], &[]);
     assert_eq!(code, 1, "{out}\n{err}");
-    assert!(out.contains("[yes] yes ran") && !out.contains("no ran"), "{out}");
+    assert!(
+        out.contains("[yes] yes ran") && !out.contains("no ran"),
+        "{out}"
+    );
     assert!(step_line(&out, "no").contains("skipped"), "{out}");
     assert!(!out.contains("unknown ran"), "{out}");
-    assert!(out.contains("cannot evaluate the condition `<+codebase.branch> == 'main'`"), "{out}");
+    assert!(
+        out.contains("cannot evaluate the condition `<+codebase.branch> == 'main'`"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -174,7 +199,10 @@ fn an_output_variable_reaches_later_steps() {
     let yaml = pipeline("", "", &(produce.to_owned() + &consume));
     let (code, out, err) = execute(&yaml, &[], &[]);
     assert_eq!(code, 0, "{out}\n{err}");
-    assert!(out.contains("[consume] got [1.2.3 beta] and from-group"), "{out}");
+    assert!(
+        out.contains("[consume] got [1.2.3 beta] and from-group"),
+        "{out}"
+    );
 
     // A parallel sibling's output cannot be read: an error naming the step.
     let reader = pipeline(
@@ -191,7 +219,10 @@ fn an_output_variable_reaches_later_steps() {
     );
     let (code, out, err) = execute(&reader, &[], &[]);
     assert_eq!(code, 1, "{out}\n{err}");
-    assert!(out.contains("step `left` does not finish before `right` starts"), "{out}");
+    assert!(
+        out.contains("step `left` does not finish before `right` starts"),
+        "{out}"
+    );
 }
 
 /// A step item moved into a `parallel` list (two more spaces).
@@ -220,8 +251,14 @@ fn secrets_from_a_file_are_used_and_masked() {
         &[("secrets.env", file)],
     );
     assert_eq!(code, 0, "{out}\n{err}");
-    assert!(!out.contains("tok en#1") && !out.contains("pa55-word"), "{out}");
-    assert!(out.contains("[use] token=************** db=**************"), "{out}");
+    assert!(
+        !out.contains("tok en#1") && !out.contains("pa55-word"),
+        "{out}"
+    );
+    assert!(
+        out.contains("[use] token=************** db=**************"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -232,7 +269,10 @@ fn a_runtime_input_without_a_value_is_an_error_before_the_run() {
     let (code, out, err) = execute(&yaml, &[], &[]);
     assert_eq!(code, 2, "{out}\n{err}");
     assert!(err.contains("pipeline variable `region`"), "{err}");
-    assert!(err.contains("--var region=VALUE") && err.contains("--input-file"), "{err}");
+    assert!(
+        err.contains("--var region=VALUE") && err.contains("--input-file"),
+        "{err}"
+    );
     assert!(!out.contains("started"), "nothing runs: {out}");
 
     let (code, out, err) = execute(
@@ -254,14 +294,27 @@ fn abort_stops_running_steps_and_skips_the_rest() {
         "              - parallel:\n{}{}{}",
         indent(&run_step("slow", "sleep 60; echo slow finished", "")),
         indent(&run_step("breaks", "sleep 1; exit 1", "")),
-        run_step("later", "echo later ran", "                  when:\n                    stageStatus: All\n"),
+        run_step(
+            "later",
+            "echo later ran",
+            "                  when:\n                    stageStatus: All\n"
+        ),
     );
     let started = std::time::Instant::now();
     let (code, out, err) = execute(&pipeline("", stage, &steps), &[], &[]);
     assert_eq!(code, 1, "{out}\n{err}");
-    assert!(started.elapsed().as_secs() < 50, "the slow step was not stopped:\n{out}");
-    assert!(!out.contains("slow finished") && !out.contains("later ran"), "{out}");
+    assert!(
+        started.elapsed().as_secs() < 50,
+        "the slow step was not stopped:\n{out}"
+    );
+    assert!(
+        !out.contains("slow finished") && !out.contains("later ran"),
+        "{out}"
+    );
     assert!(step_line(&out, "slow").contains("aborted"), "{out}");
-    assert!(step_line(&out, "breaks").contains("failed (aborted the stage)"), "{out}");
+    assert!(
+        step_line(&out, "breaks").contains("failed (aborted the stage)"),
+        "{out}"
+    );
     assert!(step_line(&out, "later").contains("skipped"), "{out}");
 }

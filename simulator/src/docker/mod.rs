@@ -16,9 +16,9 @@ use bollard::models::{
     NetworkingConfig, VolumeCreateRequest,
 };
 use bollard::query_parameters::{
-    CreateContainerOptions, DownloadFromContainerOptions, KillContainerOptions, ListContainersOptions, ListNetworksOptions,
-    ListVolumesOptions, LogsOptions, RemoveContainerOptions, RemoveVolumeOptions,
-    StartContainerOptions, WaitContainerOptions,
+    CreateContainerOptions, DownloadFromContainerOptions, KillContainerOptions,
+    ListContainersOptions, ListNetworksOptions, ListVolumesOptions, LogsOptions,
+    RemoveContainerOptions, RemoveVolumeOptions, StartContainerOptions, WaitContainerOptions,
 };
 use bollard::Docker;
 use futures_util::{Stream, StreamExt};

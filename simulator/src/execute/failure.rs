@@ -76,7 +76,10 @@ impl Handled {
 }
 
 /// The strategy that applies to a failure of `kind`, most specific place first.
-pub fn choose(strategies: &[FailureStrategyPlan], kind: FailureType) -> Option<&FailureStrategyPlan> {
+pub fn choose(
+    strategies: &[FailureStrategyPlan],
+    kind: FailureType,
+) -> Option<&FailureStrategyPlan> {
     let mut places: Vec<&str> = Vec::new();
     for s in strategies {
         if !places.contains(&s.from.as_str()) {
@@ -85,7 +88,9 @@ pub fn choose(strategies: &[FailureStrategyPlan], kind: FailureType) -> Option<&
     }
     places.into_iter().find_map(|place| {
         let here = strategies.iter().filter(|s| s.from == place);
-        let named = here.clone().find(|s| s.errors.iter().any(|e| e == kind.name()));
+        let named = here
+            .clone()
+            .find(|s| s.errors.iter().any(|e| e == kind.name()));
         named.or_else(|| {
             strategies
                 .iter()
@@ -164,11 +169,27 @@ mod tests {
             strategy("step", &["Timeout"], "Ignore"),
             strategy("stage", &["AllErrors"], "Abort"),
         ];
-        assert_eq!(choose(&list, FailureType::Timeout).unwrap().action.as_deref(), Some("Ignore"));
+        assert_eq!(
+            choose(&list, FailureType::Timeout)
+                .unwrap()
+                .action
+                .as_deref(),
+            Some("Ignore")
+        );
         // The step's strategy is for timeouts only: an exit code falls to the stage's.
-        assert_eq!(choose(&list, FailureType::Unknown).unwrap().action.as_deref(), Some("Abort"));
+        assert_eq!(
+            choose(&list, FailureType::Unknown)
+                .unwrap()
+                .action
+                .as_deref(),
+            Some("Abort")
+        );
         assert!(choose(&[], FailureType::Unknown).is_none());
-        assert!(choose(&[strategy("step", &["Connectivity"], "Ignore")], FailureType::Unknown).is_none());
+        assert!(choose(
+            &[strategy("step", &["Connectivity"], "Ignore")],
+            FailureType::Unknown
+        )
+        .is_none());
     }
 
     #[test]
@@ -177,8 +198,14 @@ mod tests {
             strategy("step", &["AllErrors"], "Abort"),
             strategy("step", &["Unknown"], "MarkAsSuccess"),
         ];
-        assert_eq!(action(choose(&list, FailureType::Unknown).unwrap()), Action::MarkAsSuccess);
-        assert_eq!(action(choose(&list, FailureType::Timeout).unwrap()), Action::Abort);
+        assert_eq!(
+            action(choose(&list, FailureType::Unknown).unwrap()),
+            Action::MarkAsSuccess
+        );
+        assert_eq!(
+            action(choose(&list, FailureType::Timeout).unwrap()),
+            Action::Abort
+        );
         let no_errors = vec![strategy("stage", &[], "Ignore")];
         assert!(choose(&no_errors, FailureType::Timeout).is_some());
     }
@@ -192,7 +219,11 @@ mod tests {
         assert_eq!(
             action(&retry),
             Action::Retry {
-                intervals: vec![Duration::from_secs(1), Duration::from_secs(5), Duration::from_secs(5)],
+                intervals: vec![
+                    Duration::from_secs(1),
+                    Duration::from_secs(5),
+                    Duration::from_secs(5)
+                ],
                 then: Box::new(Action::Ignore)
             }
         );
@@ -206,10 +237,15 @@ mod tests {
             }
         );
         assert_eq!(action(&strategy("s", &[], "Abort")), Action::Abort);
-        assert_eq!(action(&strategy("s", &[], "MarkAsFailure")), Action::Fail { note: None });
+        assert_eq!(
+            action(&strategy("s", &[], "MarkAsFailure")),
+            Action::Fail { note: None }
+        );
         assert_eq!(
             action(&strategy("s", &[], "StageRollback")),
-            Action::Fail { note: Some("StageRollback".into()) }
+            Action::Fail {
+                note: Some("StageRollback".into())
+            }
         );
         assert!(Handled::Ignored.forgives() && Handled::MarkedAsSuccess.forgives());
         assert!(!Handled::Aborted.forgives() && !Handled::NotEmulated("X".into()).forgives());

@@ -153,7 +153,10 @@ pub(super) async fn run_scheduled(run: &Arc<Run>, step: &StepPlan) -> StepResult
 fn finish(run: &Run, step: &StepPlan, mut result: StepResult, action: Action) -> StepResult {
     let flow = &run.flow;
     let (handled, message) = match action {
-        Action::Ignore => (Some(Handled::Ignored), "failure ignored: the stage goes on".to_owned()),
+        Action::Ignore => (
+            Some(Handled::Ignored),
+            "failure ignored: the stage goes on".to_owned(),
+        ),
         Action::MarkAsSuccess => (
             Some(Handled::MarkedAsSuccess),
             "marked as success: the stage goes on".to_owned(),

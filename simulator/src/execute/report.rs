@@ -9,12 +9,21 @@ pub fn report(outcome: &StageOutcome) -> String {
         text.push_str(&format!(
             "\nstage `{}`: {}: {why}\n",
             outcome.stage,
-            if outcome.succeeded { "skipped" } else { "not run" }
+            if outcome.succeeded {
+                "skipped"
+            } else {
+                "not run"
+            }
         ));
         return text;
     }
     let statuses: Vec<String> = outcome.steps.iter().map(status).collect();
-    let status_width = statuses.iter().map(String::len).chain([9]).max().unwrap_or(9);
+    let status_width = statuses
+        .iter()
+        .map(String::len)
+        .chain([9])
+        .max()
+        .unwrap_or(9);
     let width = outcome
         .steps
         .iter()

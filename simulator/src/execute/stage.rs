@@ -11,8 +11,7 @@ use super::flow::{run_scheduled, StageFlow};
 use super::logs::{say, Out};
 use super::step::map_image;
 use super::{
-    confirm_findings, report, ExecuteOptions, Secrets, StageOutcome, StepResult, StepStatus,
-    Values,
+    confirm_findings, report, ExecuteOptions, Secrets, StageOutcome, StepResult, StepStatus, Values,
 };
 use crate::docker::{ContainerSpec, Engine, EngineError, Removed};
 use crate::plan::{InfraKindName, StagePlan};

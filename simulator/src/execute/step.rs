@@ -68,7 +68,10 @@ pub(super) async fn run_step(run: &Arc<Run>, step: &StepPlan, attempt: u32) -> S
     let scope = run.flow.scope(step);
     let mut unknown: Vec<String> = Vec::new();
     let mut resolve = |text: &str| -> Result<String, String> {
-        let Resolved { text, unknown: left } = scope.resolve(text)?;
+        let Resolved {
+            text,
+            unknown: left,
+        } = scope.resolve(text)?;
         unknown.extend(left);
         Ok(text)
     };
@@ -107,7 +110,10 @@ pub(super) async fn run_step(run: &Arc<Run>, step: &StepPlan, attempt: u32) -> S
     for expression in &unknown {
         say(
             &run.out,
-            &format!("[{}] note: {expression} is not known to --execute: left as written", step.key),
+            &format!(
+                "[{}] note: {expression} is not known to --execute: left as written",
+                step.key
+            ),
         );
     }
     // Output variables: the script runs behind a trap that saves them (Sh and Bash).

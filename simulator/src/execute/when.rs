@@ -21,7 +21,9 @@ pub enum Decision {
 /// so far, and where conditions are evaluated.
 pub fn decide(conditions: &[Condition], failed_so_far: bool, scope: &Scope<'_>) -> Decision {
     if conditions.is_empty() && failed_so_far {
-        return Decision::Skip("something failed before it (with no `when` it runs only on success)".into());
+        return Decision::Skip(
+            "something failed before it (with no `when` it runs only on success)".into(),
+        );
     }
     for when in conditions {
         let status = when.status.as_deref().unwrap_or("Success");
@@ -38,9 +40,15 @@ pub fn decide(conditions: &[Condition], failed_so_far: bool, scope: &Scope<'_>) 
         };
         if !runs {
             return Decision::Skip(if failed_so_far {
-                format!("something failed before it and its `when` ({}) needs {status}", when.from)
+                format!(
+                    "something failed before it and its `when` ({}) needs {status}",
+                    when.from
+                )
             } else {
-                format!("nothing has failed and its `when` ({}) needs {status}", when.from)
+                format!(
+                    "nothing has failed and its `when` ({}) needs {status}",
+                    when.from
+                )
             });
         }
         if let Some(condition) = &when.condition {
@@ -80,7 +88,12 @@ mod tests {
         let values = Values::new(&plan, Default::default(), vec![], vec![]);
         let outputs = Outputs::default();
         let stage = &plan.stages[0];
-        test(&Scope { values: &values, stage, step: stage.steps.first(), outputs: &outputs });
+        test(&Scope {
+            values: &values,
+            stage,
+            step: stage.steps.first(),
+            outputs: &outputs,
+        });
     }
 
     #[test]
@@ -95,10 +108,21 @@ mod tests {
                 (Some("All"), true, true),
             ] {
                 let list = [when(status, None)];
-                assert_eq!(decide(&list, false, scope) == Decision::Run, ok_runs, "{status:?}");
-                assert_eq!(decide(&list, true, scope) == Decision::Run, failed_runs, "{status:?}");
+                assert_eq!(
+                    decide(&list, false, scope) == Decision::Run,
+                    ok_runs,
+                    "{status:?}"
+                );
+                assert_eq!(
+                    decide(&list, true, scope) == Decision::Run,
+                    failed_runs,
+                    "{status:?}"
+                );
             }
-            assert!(matches!(decide(&[when(Some("<+x>"), None)], false, scope), Decision::Error(_)));
+            assert!(matches!(
+                decide(&[when(Some("<+x>"), None)], false, scope),
+                Decision::Error(_)
+            ));
         });
     }
 
@@ -107,13 +131,30 @@ mod tests {
         with_scope(|scope| {
             let yes = when(Some("All"), Some("<+pipeline.variables.env> == 'prod'"));
             let no = when(Some("All"), Some("<+pipeline.variables.env> != 'prod'"));
-            assert_eq!(decide(&[yes.clone()], true, scope), Decision::Run);
+            assert_eq!(
+                decide(std::slice::from_ref(&yes), true, scope),
+                Decision::Run
+            );
             let skipped = decide(&[yes.clone(), no], false, scope);
-            assert!(matches!(&skipped, Decision::Skip(why) if why.contains("is false")), "{skipped:?}");
-            let unknown = decide(&[when(Some("Success"), Some("<+codebase.branch> == 'main'"))], false, scope);
-            assert!(matches!(&unknown, Decision::Error(e) if e.contains("<+codebase.branch>")), "{unknown:?}");
+            assert!(
+                matches!(&skipped, Decision::Skip(why) if why.contains("is false")),
+                "{skipped:?}"
+            );
+            let unknown = decide(
+                &[when(Some("Success"), Some("<+codebase.branch> == 'main'"))],
+                false,
+                scope,
+            );
+            assert!(
+                matches!(&unknown, Decision::Error(e) if e.contains("<+codebase.branch>")),
+                "{unknown:?}"
+            );
             // A status that skips is decided before the condition is looked at.
-            let after_failure = decide(&[when(Some("Success"), Some("<+codebase.branch>"))], true, scope);
+            let after_failure = decide(
+                &[when(Some("Success"), Some("<+codebase.branch>"))],
+                true,
+                scope,
+            );
             assert!(matches!(after_failure, Decision::Skip(_)));
         });
     }

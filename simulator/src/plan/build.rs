@@ -7,9 +7,7 @@ use hlint_rules::analysis::graph::{ExecutionGraph, StepIndex};
 use hlint_rules::analysis::network::{InfraKind, Placement as NetPlacement, Resolution};
 use hlint_rules::analysis::stage::StageAnalysis;
 use hlint_rules::analysis::uses::HostMeaning;
-use hlint_schema::model::{
-    Ancestor, Infrastructure, Pipeline, Spanned, StepSpec, Value, Variable,
-};
+use hlint_schema::model::{Ancestor, Infrastructure, Pipeline, Spanned, StepSpec, Value, Variable};
 use hlint_schema::yaml::YamlTree;
 use hlint_schema::LineIndex;
 

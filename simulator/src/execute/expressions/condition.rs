@@ -197,7 +197,9 @@ impl Parser {
             "!=" => !equal(&left, &right),
             _ => {
                 let (Some(a), Some(b)) = (number(&left), number(&right)) else {
-                    return Err(format!("`{op}` compares numbers, not {left:?} and {right:?}"));
+                    return Err(format!(
+                        "`{op}` compares numbers, not {left:?} and {right:?}"
+                    ));
                 };
                 match op {
                     "<" => a < b,

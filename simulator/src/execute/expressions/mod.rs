@@ -114,7 +114,9 @@ impl Scope<'_> {
         Ok(match path.as_slice() {
             ["pipeline", "name"] => self.values.pipeline_name.clone(),
             ["pipeline", "identifier"] => self.values.pipeline_identifier.clone(),
-            ["pipeline", "variables", name] => Some(self.values.pipeline_variable(self, name, depth)?),
+            ["pipeline", "variables", name] => {
+                Some(self.values.pipeline_variable(self, name, depth)?)
+            }
             ["stage", "name"] => self.stage.name.clone(),
             ["stage", "identifier"] => Some(self.stage.id.clone()),
             ["stage", "variables", name] => Some(self.values.stage_variable(self, name, depth)?),
@@ -132,7 +134,9 @@ pub(super) fn runtime_input(spec: &InputSpec, given: Option<&str>) -> Result<Str
     let value = match (given, &spec.default) {
         (Some(value), _) => value.to_owned(),
         (None, Some(default)) => default.clone(),
-        (None, None) => return Err("a runtime input (`<+input>`) with no value and no default".into()),
+        (None, None) => {
+            return Err("a runtime input (`<+input>`) with no value and no default".into())
+        }
     };
     if let Some(allowed) = &spec.allowed {
         if !allowed.contains(&value) {

@@ -45,7 +45,10 @@ impl Outputs {
 pub fn capture_script(script: &str, names: &[String]) -> Result<String, String> {
     let mut saves = String::new();
     for name in names {
-        let valid = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        let valid = name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
             && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
         if !valid {
             return Err(format!(

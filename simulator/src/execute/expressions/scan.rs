@@ -93,7 +93,7 @@ fn call(text: &str, at: usize) -> Option<(&str, Vec<String>, usize)> {
         .find(|c: char| !c.is_ascii_alphanumeric())
         .unwrap_or(rest.len());
     let name = &rest[..name_len];
-    if name.is_empty() || rest[name_len..].chars().next() != Some('(') {
+    if name.is_empty() || !rest[name_len..].starts_with('(') {
         return None;
     }
     let open = at + 1 + name_len;
@@ -145,7 +145,10 @@ mod tests {
         assert_eq!(found.inner, "input");
         let spec = found.input.unwrap();
         assert_eq!(spec.default.as_deref(), Some("dev"));
-        assert_eq!(spec.allowed, Some(vec!["dev".to_owned(), "prod".to_owned()]));
+        assert_eq!(
+            spec.allowed,
+            Some(vec!["dev".to_owned(), "prod".to_owned()])
+        );
         assert_eq!(&text[found.end..], " rest");
 
         let bare = next_expression("<+input>", 0).unwrap();

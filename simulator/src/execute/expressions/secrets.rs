@@ -177,20 +177,29 @@ mod tests {
             ("long".into(), "abcdef".into()),
             ("empty".into(), String::new()),
         ]);
-        assert_eq!(mask("x abcdef y abc", &secrets), format!("x {MASK} y {MASK}"));
+        assert_eq!(
+            mask("x abcdef y abc", &secrets),
+            format!("x {MASK} y {MASK}")
+        );
         assert_eq!(mask("nothing here", &secrets), "nothing here");
     }
 
     #[test]
     fn first_source_wins() {
-        let secrets = Secrets::new(vec![("a".into(), "cli".into()), ("a".into(), "file".into())]);
+        let secrets = Secrets::new(vec![
+            ("a".into(), "cli".into()),
+            ("a".into(), "file".into()),
+        ]);
         assert_eq!(secrets.get("a"), Some("cli"));
     }
 
     #[test]
     fn reads_secret_names() {
         assert_eq!(secret_name(r#"secrets.getValue("pg")"#), Some("pg"));
-        assert_eq!(secret_name("secrets.getValue('account.pg')"), Some("account.pg"));
+        assert_eq!(
+            secret_name("secrets.getValue('account.pg')"),
+            Some("account.pg")
+        );
         assert_eq!(secret_name("secrets.getValue(pg)"), None);
         assert_eq!(secret_name("pipeline.name"), None);
     }
@@ -225,10 +234,18 @@ mod tests {
 
     #[test]
     fn dotenv_errors_name_the_line() {
-        assert!(parse_dotenv("ok=1\nno equals\n").unwrap_err().starts_with("line 2:"));
+        assert!(parse_dotenv("ok=1\nno equals\n")
+            .unwrap_err()
+            .starts_with("line 2:"));
         assert!(parse_dotenv("a='open\n").unwrap_err().contains("line 1"));
-        assert!(parse_dotenv("a=\"open\nstill\n").unwrap_err().contains("not closed"));
-        assert!(parse_dotenv("bad name=1\n").unwrap_err().contains("not a secret name"));
-        assert!(parse_dotenv("a='x' y\n").unwrap_err().contains("unexpected"));
+        assert!(parse_dotenv("a=\"open\nstill\n")
+            .unwrap_err()
+            .contains("not closed"));
+        assert!(parse_dotenv("bad name=1\n")
+            .unwrap_err()
+            .contains("not a secret name"));
+        assert!(parse_dotenv("a='x' y\n")
+            .unwrap_err()
+            .contains("unexpected"));
     }
 }

@@ -121,9 +121,19 @@ fn values(plan: &Plan, overrides: &[(&str, &str)], inputs: &[(&str, &str)]) -> V
 }
 
 /// Resolves `text` as step `step` (by key) sees it, with the outputs given.
-fn resolve_in(plan: &Plan, values: &Values, outputs: &Outputs, step: &str, text: &str) -> Result<Resolved, String> {
+fn resolve_in(
+    plan: &Plan,
+    values: &Values,
+    outputs: &Outputs,
+    step: &str,
+    text: &str,
+) -> Result<Resolved, String> {
     let stage = &plan.stages[0];
-    let step = stage.steps.iter().find(|s| s.key == step).expect("the step");
+    let step = stage
+        .steps
+        .iter()
+        .find(|s| s.key == step)
+        .expect("the step");
     Scope {
         values,
         stage,
@@ -145,16 +155,31 @@ fn identities_and_secrets() {
         resolve("<+pipeline.name>/<+pipeline.identifier>/<+stage.identifier>/<+stage.name>/<+step.identifier>").unwrap(),
         "Semantics Demo/semantics/build/Build It/last"
     );
-    assert_eq!(resolve(r#"pw=<+secrets.getValue("token")>"#).unwrap(), "pw=t0k");
+    assert_eq!(
+        resolve(r#"pw=<+secrets.getValue("token")>"#).unwrap(),
+        "pw=t0k"
+    );
     let missing = resolve(r#"<+secrets.getValue("nope")>"#).unwrap_err();
-    assert!(missing.contains("--secret nope=VALUE") && missing.contains("--secrets-file") && missing.contains("HLINT_SECRET_nope"), "{missing}");
+    assert!(
+        missing.contains("--secret nope=VALUE")
+            && missing.contains("--secrets-file")
+            && missing.contains("HLINT_SECRET_nope"),
+        "{missing}"
+    );
 }
 
 #[test]
 fn unknown_roots_are_left_as_written() {
     let plan = plan();
     let values = values(&plan, &[], &[]);
-    let resolved = resolve_in(&plan, &values, &Outputs::default(), "last", "b=<+codebase.branch> v=<+pipeline.variables.version>").unwrap();
+    let resolved = resolve_in(
+        &plan,
+        &values,
+        &Outputs::default(),
+        "last",
+        "b=<+codebase.branch> v=<+pipeline.variables.version>",
+    )
+    .unwrap();
     assert_eq!(resolved.text, "b=<+codebase.branch> v=1.2");
     assert_eq!(resolved.unknown, vec!["<+codebase.branch>".to_owned()]);
 }
@@ -165,26 +190,65 @@ fn pipeline_variables_inputs_and_overrides() {
     // An input's default, an input given in the file, a variable made of expressions.
     assert_eq!(resolve("<+pipeline.variables.env>").unwrap(), "dev");
     assert_eq!(resolve("<+pipeline.variables.region>").unwrap(), "eu");
-    assert_eq!(resolve("<+pipeline.variables.label>").unwrap(), "Semantics Demo-1.2");
+    assert_eq!(
+        resolve("<+pipeline.variables.label>").unwrap(),
+        "Semantics Demo-1.2"
+    );
     assert_eq!(resolve("<+pipeline.variables.count>").unwrap(), "3");
     // A Secret variable is its secret's value.
-    assert_eq!(resolve("<+pipeline.variables.db_password>").unwrap(), "s3cret");
-    assert!(resolve("<+pipeline.variables.nope>").unwrap_err().contains("no variable `nope`"));
+    assert_eq!(
+        resolve("<+pipeline.variables.db_password>").unwrap(),
+        "s3cret"
+    );
+    assert!(resolve("<+pipeline.variables.nope>")
+        .unwrap_err()
+        .contains("no variable `nope`"));
 
     let plan = plan();
     let out = Outputs::default();
     // --var wins over the input file and the written value; allowedValues is checked.
-    let v = values(&plan, &[("env", "prod"), ("version", "2.0"), ("stage.flavour", "spicy")], &[("env", "dev"), ("region", "us")]);
-    assert_eq!(resolve_in(&plan, &v, &out, "last", "<+pipeline.variables.env> <+pipeline.variables.version> <+stage.variables.flavour>").unwrap().text, "prod 2.0 spicy");
+    let v = values(
+        &plan,
+        &[
+            ("env", "prod"),
+            ("version", "2.0"),
+            ("stage.flavour", "spicy"),
+        ],
+        &[("env", "dev"), ("region", "us")],
+    );
+    assert_eq!(
+        resolve_in(
+            &plan,
+            &v,
+            &out,
+            "last",
+            "<+pipeline.variables.env> <+pipeline.variables.version> <+stage.variables.flavour>"
+        )
+        .unwrap()
+        .text,
+        "prod 2.0 spicy"
+    );
     let v = values(&plan, &[], &[("env", "staging"), ("region", "us")]);
     let err = resolve_in(&plan, &v, &out, "last", "<+pipeline.variables.env>").unwrap_err();
-    assert!(err.contains("not one of the allowed values (dev, prod)"), "{err}");
+    assert!(
+        err.contains("not one of the allowed values (dev, prod)"),
+        "{err}"
+    );
     // A Number that is not one.
     let v = values(&plan, &[("count", "three")], &[]);
-    assert!(resolve_in(&plan, &v, &out, "last", "<+pipeline.variables.count>").unwrap_err().contains("is a Number"));
+    assert!(
+        resolve_in(&plan, &v, &out, "last", "<+pipeline.variables.count>")
+            .unwrap_err()
+            .contains("is a Number")
+    );
     // A stage variable from its default and from the input file by stage identifier.
     let v = values(&plan, &[], &[("build.flavour", "sweet")]);
-    assert_eq!(resolve_in(&plan, &v, &out, "last", "<+stage.variables.flavour>").unwrap().text, "sweet");
+    assert_eq!(
+        resolve_in(&plan, &v, &out, "last", "<+stage.variables.flavour>")
+            .unwrap()
+            .text,
+        "sweet"
+    );
     assert_eq!(resolve("<+stage.variables.flavour>").unwrap(), "plain");
 }
 
@@ -192,19 +256,38 @@ fn pipeline_variables_inputs_and_overrides() {
 fn an_input_without_a_value_names_the_variable_and_the_flags() {
     let plan = plan();
     let v = values(&plan, &[], &[]);
-    let err = resolve_in(&plan, &v, &Outputs::default(), "last", "<+pipeline.variables.region>").unwrap_err();
+    let err = resolve_in(
+        &plan,
+        &v,
+        &Outputs::default(),
+        "last",
+        "<+pipeline.variables.region>",
+    )
+    .unwrap_err();
     assert!(err.contains("pipeline variable `region`"), "{err}");
-    assert!(err.contains("--var region=VALUE") && err.contains("--input-file"), "{err}");
+    assert!(
+        err.contains("--var region=VALUE") && err.contains("--input-file"),
+        "{err}"
+    );
     // Checked before the run: every missing input at once.
     let err = check_inputs(&plan, &[], &[]).unwrap_err();
-    assert!(err.contains("`region`") && !err.contains("`env`") && !err.contains("flavour"), "{err}");
+    assert!(
+        err.contains("`region`") && !err.contains("`env`") && !err.contains("flavour"),
+        "{err}"
+    );
     assert!(check_inputs(&plan, &[("region".into(), "eu".into())], &[]).is_ok());
     assert!(check_inputs(&plan, &[], &[("pipeline.region".into(), "eu".into())]).is_ok());
-    let bad = check_inputs(&plan, &[], &[("region".into(), "eu".into()), ("env".into(), "qa".into())]);
+    let bad = check_inputs(
+        &plan,
+        &[],
+        &[("region".into(), "eu".into()), ("env".into(), "qa".into())],
+    );
     assert!(bad.unwrap_err().contains("allowed values"));
     // In a step field there is no name to give it by: its default, or an error.
     assert_eq!(resolve("<+input>.default(x)").unwrap(), "x");
-    assert!(resolve("<+input>").unwrap_err().contains("make this one a variable"));
+    assert!(resolve("<+input>")
+        .unwrap_err()
+        .contains("make this one a variable"));
 }
 
 #[test]
@@ -216,7 +299,9 @@ fn overrides_must_name_a_variable() {
     assert!(check_overrides(&plan, &owned("stage.flavour")).is_ok());
     assert!(check_overrides(&plan, &owned("build.flavour")).is_ok());
     assert!(check_overrides(&plan, &owned("other.flavour")).is_err());
-    assert!(check_overrides(&plan, &owned("verison")).unwrap_err().contains("--var verison"));
+    assert!(check_overrides(&plan, &owned("verison"))
+        .unwrap_err()
+        .contains("--var verison"));
 }
 
 #[test]
@@ -234,23 +319,68 @@ fn output_references() {
     outputs.set(index("produce"), vec![("TAG".into(), "v1".into())]);
     outputs.set(index("left"), vec![("SIDE".into(), "l".into())]);
     outputs.set(index("grp/inner"), vec![("IN".into(), "x".into())]);
-    assert_eq!(at("last", "<+steps.produce.output.outputVariables.TAG>").unwrap().text, "v1");
-    assert_eq!(at("last", "<+execution.steps.produce.output.outputVariables.TAG>").unwrap().text, "v1");
+    assert_eq!(
+        at("last", "<+steps.produce.output.outputVariables.TAG>")
+            .unwrap()
+            .text,
+        "v1"
+    );
+    assert_eq!(
+        at(
+            "last",
+            "<+execution.steps.produce.output.outputVariables.TAG>"
+        )
+        .unwrap()
+        .text,
+        "v1"
+    );
     // Inside a group: relative, through the group, and from the stage level.
-    assert_eq!(at("grp/reader", "<+steps.inner.output.outputVariables.IN>").unwrap().text, "x");
-    assert_eq!(at("last", "<+execution.steps.grp.steps.inner.output.outputVariables.IN>").unwrap().text, "x");
-    assert_eq!(at("last", "<+steps.grp.steps.inner.output.outputVariables.IN>").unwrap().text, "x");
+    assert_eq!(
+        at("grp/reader", "<+steps.inner.output.outputVariables.IN>")
+            .unwrap()
+            .text,
+        "x"
+    );
+    assert_eq!(
+        at(
+            "last",
+            "<+execution.steps.grp.steps.inner.output.outputVariables.IN>"
+        )
+        .unwrap()
+        .text,
+        "x"
+    );
+    assert_eq!(
+        at("last", "<+steps.grp.steps.inner.output.outputVariables.IN>")
+            .unwrap()
+            .text,
+        "x"
+    );
     let err = at("last", "<+execution.steps.inner.output.outputVariables.IN>").unwrap_err();
     assert!(err.contains("in step group `grp`"), "{err}");
     // A parallel sibling, the step itself, an undeclared and an unset variable.
     let err = at("right", "<+steps.left.output.outputVariables.SIDE>").unwrap_err();
-    assert!(err.contains("`left` does not finish before `right`"), "{err}");
-    assert!(at("produce", "<+steps.produce.output.outputVariables.TAG>").unwrap_err().contains("does not finish before"));
-    assert!(at("last", "<+steps.produce.output.outputVariables.NOPE>").unwrap_err().contains("declares no output variable `NOPE`"));
-    assert!(at("last", "<+steps.produce.output.outputVariables.UNSET>").unwrap_err().contains("did not set `UNSET`"));
-    assert!(at("last", "<+steps.ghost.output.outputVariables.X>").unwrap_err().contains("no step `ghost`"));
+    assert!(
+        err.contains("`left` does not finish before `right`"),
+        "{err}"
+    );
+    assert!(at("produce", "<+steps.produce.output.outputVariables.TAG>")
+        .unwrap_err()
+        .contains("does not finish before"));
+    assert!(at("last", "<+steps.produce.output.outputVariables.NOPE>")
+        .unwrap_err()
+        .contains("declares no output variable `NOPE`"));
+    assert!(at("last", "<+steps.produce.output.outputVariables.UNSET>")
+        .unwrap_err()
+        .contains("did not set `UNSET`"));
+    assert!(at("last", "<+steps.ghost.output.outputVariables.X>")
+        .unwrap_err()
+        .contains("no step `ghost`"));
     // Other step paths are not modelled: left as written.
-    assert_eq!(at("last", "<+steps.produce.name>").unwrap().unknown.len(), 1);
+    assert_eq!(
+        at("last", "<+steps.produce.name>").unwrap().unknown.len(),
+        1
+    );
 }
 
 #[test]
@@ -259,14 +389,25 @@ fn conditions() {
     let v = values(&plan, &[], &[("region", "eu")]);
     let outputs = Outputs::default();
     let stage = &plan.stages[0];
-    let scope = Scope { values: &v, stage, step: stage.steps.last(), outputs: &outputs };
+    let scope = Scope {
+        values: &v,
+        stage,
+        step: stage.steps.last(),
+        outputs: &outputs,
+    };
     let eval = |c: &str| evaluate_condition(c, &scope);
     assert_eq!(eval("true"), Ok(true));
     assert_eq!(eval("<+pipeline.variables.env> == \"dev\""), Ok(true));
     assert_eq!(eval("\"<+pipeline.variables.env>\" != 'dev'"), Ok(false));
-    assert_eq!(eval("<+pipeline.variables.count> == 3 && !(<+pipeline.variables.version> == '2')"), Ok(true));
+    assert_eq!(
+        eval("<+pipeline.variables.count> == 3 && !(<+pipeline.variables.version> == '2')"),
+        Ok(true)
+    );
     assert_eq!(eval("false || <+pipeline.variables.count> > 2"), Ok(true));
-    assert_eq!(eval("<+pipeline.variables.env> eq 'prod' or not false"), Ok(true));
+    assert_eq!(
+        eval("<+pipeline.variables.env> eq 'prod' or not false"),
+        Ok(true)
+    );
     assert_eq!(eval("null == null"), Ok(true));
     for bad in [
         "<+codebase.branch> == 'main'",
@@ -277,25 +418,37 @@ fn conditions() {
         "<+pipeline.variables.ghost> == 'x'",
     ] {
         let err = eval(bad).unwrap_err();
-        assert!(err.starts_with(&format!("cannot evaluate the condition `{bad}`")), "{err}");
+        assert!(
+            err.starts_with(&format!("cannot evaluate the condition `{bad}`")),
+            "{err}"
+        );
     }
 }
 
 #[test]
 fn capture_script_and_records() {
     let script = capture_script("echo hi", &["A".into(), "_b2".into()]).unwrap();
-    assert!(script.contains("trap __hlint_outputs EXIT\necho hi"), "{script}");
+    assert!(
+        script.contains("trap __hlint_outputs EXIT\necho hi"),
+        "{script}"
+    );
     assert!(script.contains(CAPTURE_PATH));
-    assert!(capture_script("x", &["not-a-name".into()]).unwrap_err().contains("not-a-name"));
+    assert!(capture_script("x", &["not-a-name".into()])
+        .unwrap_err()
+        .contains("not-a-name"));
     assert_eq!(
         parse_captured(b"A=1\0B=two\nlines=x\0\0"),
-        vec![("A".into(), "1".into()), ("B".into(), "two\nlines=x".into())]
+        vec![
+            ("A".into(), "1".into()),
+            ("B".into(), "two\nlines=x".into())
+        ]
     );
 }
 
 #[test]
 fn inputs_flatten() {
-    let json: serde_json::Value = serde_json::json!({"a": "x", "n": 2, "b": true, "stage": {"f": "y"}, "z": null});
+    let json: serde_json::Value =
+        serde_json::json!({"a": "x", "n": 2, "b": true, "stage": {"f": "y"}, "z": null});
     let mut flat = flatten_inputs(&json).unwrap();
     flat.sort();
     assert_eq!(

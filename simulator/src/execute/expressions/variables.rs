@@ -94,11 +94,12 @@ impl Values {
             resolved.text
         };
         match variable.var_type.as_deref() {
-            Some("Secret") => self
-                .secrets
-                .get(&value)
-                .map(str::to_owned)
-                .ok_or_else(|| format!("{what} is the secret `{value}`: {}", super::secrets::missing_secret(&value))),
+            Some("Secret") => self.secrets.get(&value).map(str::to_owned).ok_or_else(|| {
+                format!(
+                    "{what} is the secret `{value}`: {}",
+                    super::secrets::missing_secret(&value)
+                )
+            }),
             Some("Number") if value.trim().parse::<f64>().is_err() => {
                 Err(format!("{what} is a Number, not `{value}`"))
             }
@@ -155,11 +156,7 @@ pub fn check_inputs(
     overrides: &[(String, String)],
     inputs: &[(String, String)],
 ) -> Result<(), String> {
-    let pipeline = plan
-        .pipeline
-        .variables
-        .iter()
-        .map(|v| (v, Level::Pipeline));
+    let pipeline = plan.pipeline.variables.iter().map(|v| (v, Level::Pipeline));
     let stages = plan
         .stages
         .iter()
