@@ -38,7 +38,10 @@ fn secrets(args: &CheckArgs) -> Result<Vec<(String, String)>, String> {
             .map_err(|e| format!("--secrets-file {}: {e}", path.display()))?;
         secrets.extend(parsed);
     }
-    secrets.extend(expressions::from_environment(std::env::vars()));
+    // `vars_os`: a variable that is not UTF-8 is skipped, not a panic.
+    let environment = std::env::vars_os()
+        .filter_map(|(name, value)| Some((name.into_string().ok()?, value.into_string().ok()?)));
+    secrets.extend(expressions::from_environment(environment));
     Ok(secrets)
 }
 

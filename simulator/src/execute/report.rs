@@ -106,3 +106,75 @@ fn first_sentence(message: &str) -> &str {
     }
     &message[..end]
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::execute::{Applied, Handled};
+
+    fn step(key: &str, status: StepStatus, applied: Applied) -> StepResult {
+        StepResult {
+            key: key.into(),
+            step_type: "Run".into(),
+            status,
+            duration: Duration::from_millis(1500),
+            exit_code: Some(3),
+            log: String::new(),
+            applied,
+        }
+    }
+
+    #[test]
+    fn the_table_shows_the_strategy_applied() {
+        let ignored = Applied {
+            retries: 2,
+            handled: Some(Handled::Ignored),
+        };
+        let retried = Applied {
+            retries: 1,
+            handled: None,
+        };
+        let steps = vec![
+            step("flaky", StepStatus::Failed, ignored),
+            step("second", StepStatus::Success, retried),
+            step("skipped", StepStatus::Skipped, Applied::default()),
+        ];
+        assert!(steps.iter().all(|s| !s.fails_stage()));
+        let aborted = step(
+            "x",
+            StepStatus::Failed,
+            Applied {
+                retries: 0,
+                handled: Some(Handled::Aborted),
+            },
+        );
+        assert!(aborted.fails_stage());
+        assert_eq!(aborted.status_text(), "failed (aborted the stage)");
+        let outcome = StageOutcome {
+            stage: "build".into(),
+            run_id: "r".into(),
+            steps,
+            findings: Vec::new(),
+            succeeded: true,
+            interrupted: false,
+            duration: Duration::from_secs(2),
+            skipped: None,
+        };
+        let table = report(&outcome);
+        assert!(
+            table.contains("flaky    Run         failed after 2 retries (ignored)      1.5s  3"),
+            "{table}"
+        );
+        assert!(
+            table.contains("second   Run         success after 1 retry"),
+            "{table}"
+        );
+        let skipped = StageOutcome {
+            skipped: Some("its condition is false".into()),
+            ..outcome
+        };
+        assert!(report(&skipped).contains("stage `build`: skipped: its condition is false"));
+    }
+}
