@@ -62,9 +62,19 @@ pub fn engine() {
 }
 
 /// Runs `hlint --execute` on `yaml` (written to a temporary `pipeline.yaml`) with `args`:
-/// (exit code, stdout then stderr). `files` are written beside it first (name, content),
-/// for options that take a file.
+/// (exit code, stdout, stderr). `files` are written beside it first (name, content), for
+/// options that take a file.
 pub fn execute_with(yaml: &str, args: &[&str], files: &[(&str, &str)]) -> (i32, String, String) {
+    execute_in_env(yaml, args, files, &[])
+}
+
+/// [`execute_with`] with environment variables `env` set for hlint.
+pub fn execute_in_env(
+    yaml: &str,
+    args: &[&str],
+    files: &[(&str, &str)],
+    env: &[(&str, &str)],
+) -> (i32, String, String) {
     engine();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("pipeline.yaml");
@@ -77,6 +87,7 @@ pub fn execute_with(yaml: &str, args: &[&str], files: &[(&str, &str)]) -> (i32, 
         .current_dir(dir.path())
         .args(["--execute", path.to_str().unwrap()])
         .args(args)
+        .envs(env.iter().copied())
         .output()
         .unwrap();
     (

@@ -2,7 +2,7 @@
 //! strategies, `when`, output variables, secrets files, variables and runtime inputs. The
 //! pipelines name `alpine:3.19`, run as the local `hlint-test/base:bookworm` image.
 
-use hlint_tests::docker::{execute_with, step_line, BASE_IMAGE};
+use hlint_tests::docker::{execute_in_env, step_line, BASE_IMAGE};
 
 /// A Harness Cloud stage whose `execution.steps` are `steps` (indented for that place);
 /// `top` goes under `pipeline:` (variables), `stage` beside the stage's `spec`.
@@ -45,10 +45,19 @@ fn run_step(id: &str, command: &str, extra: &str) -> String {
 
 /// `--execute` with the image map: (exit code, stdout, stderr).
 fn execute(yaml: &str, args: &[&str], files: &[(&str, &str)]) -> (i32, String, String) {
+    execute_env(yaml, args, files, &[])
+}
+
+fn execute_env(
+    yaml: &str,
+    args: &[&str],
+    files: &[(&str, &str)],
+    env: &[(&str, &str)],
+) -> (i32, String, String) {
     let map = format!("alpine:3.19={BASE_IMAGE}");
     let mut all = vec!["--image-map", map.as_str()];
     all.extend_from_slice(args);
-    execute_with(yaml, &all, files)
+    execute_in_env(yaml, &all, files, env)
 }
 
 const RETRY_THEN_IGNORE: &str = r#"                  failureStrategies:
@@ -235,28 +244,38 @@ fn secrets_from_a_file_are_used_and_masked() {
     let top = "  variables:\n    - name: db\n      type: Secret\n      value: db_password\n";
     let steps = run_step(
         "use",
-        "echo \"token=$TOKEN db=<+pipeline.variables.db>\"; [ \"$TOKEN\" = 'tok en#1' ]",
+        "echo \"token=$TOKEN db=<+pipeline.variables.db> env=$FROM_ENV\"; [ \"$TOKEN\" = 'tok en#1' ]",
         "",
     )
     .replace(
         "                    command:",
-        "                    envVariables:\n                      TOKEN: <+secrets.getValue(\"api_token\")>\n                    command:",
+        "                    envVariables:\n                      TOKEN: <+secrets.getValue(\"api_token\")>\n                      FROM_ENV: <+secrets.getValue(\"env_only\")>\n                    command:",
     );
     // The secret variable's value is written into the script as Harness does (textually), so
     // it holds no shell metacharacters here.
     let file = "# secrets for the test\napi_token=\"tok en#1\"\nexport db_password='pa55-word'\n";
-    let (code, out, err) = execute(
+    // The file wins over the environment for `api_token`; `env_only` is only in the
+    // environment.
+    let (code, out, err) = execute_env(
         &pipeline(top, "", &steps),
         &["--secrets-file", "secrets.env"],
         &[("secrets.env", file)],
+        &[
+            ("HLINT_SECRET_api_token", "from-the-environment"),
+            ("HLINT_SECRET_env_only", "env-s3cret"),
+        ],
     );
     assert_eq!(code, 0, "{out}\n{err}");
+    for secret in [
+        "tok en#1",
+        "pa55-word",
+        "env-s3cret",
+        "from-the-environment",
+    ] {
+        assert!(!out.contains(secret), "{secret} leaked:\n{out}");
+    }
     assert!(
-        !out.contains("tok en#1") && !out.contains("pa55-word"),
-        "{out}"
-    );
-    assert!(
-        out.contains("[use] token=************** db=**************"),
+        out.contains("[use] token=************** db=************** env=**************"),
         "{out}"
     );
 }
@@ -317,4 +336,39 @@ fn abort_stops_running_steps_and_skips_the_rest() {
         "{out}"
     );
     assert!(step_line(&out, "later").contains("skipped"), "{out}");
+}
+
+/// Wrong options and files are refused before any engine is asked (exit 2).
+#[test]
+fn bad_options_are_refused_with_their_reason() {
+    let top = "  variables:\n    - name: region\n      type: String\n      value: eu\n";
+    let yaml = pipeline(top, "", &run_step("show", "echo hi", ""));
+    let cases: [(&[&str], &[(&str, &str)], &str); 4] = [
+        (
+            &["--var", "regoin=x"],
+            &[],
+            "--var regoin: no such variable",
+        ),
+        (
+            &["--secrets-file", "bad.env"],
+            &[("bad.env", "ok=1\nnot a pair\n")],
+            "--secrets-file bad.env: line 2: expected NAME=VALUE",
+        ),
+        (
+            &["--secrets-file", "missing.env"],
+            &[],
+            "--secrets-file missing.env",
+        ),
+        (
+            &["--input-file", "inputs.yaml"],
+            &[("inputs.yaml", "- a list\n")],
+            "must hold a map of names to values",
+        ),
+    ];
+    for (args, files, message) in cases {
+        let (code, out, err) = execute(&yaml, args, files);
+        assert_eq!(code, 2, "{args:?}: {out}\n{err}");
+        assert!(err.contains(message), "{args:?}: {err}");
+        assert!(!out.contains("started"), "{out}");
+    }
 }
