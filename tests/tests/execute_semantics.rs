@@ -338,12 +338,15 @@ fn abort_stops_running_steps_and_skips_the_rest() {
     assert!(step_line(&out, "later").contains("skipped"), "{out}");
 }
 
+type Case<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], &'a str);
+
 /// Wrong options and files are refused before any engine is asked (exit 2).
 #[test]
 fn bad_options_are_refused_with_their_reason() {
     let top = "  variables:\n    - name: region\n      type: String\n      value: eu\n";
     let yaml = pipeline(top, "", &run_step("show", "echo hi", ""));
-    let cases: [(&[&str], &[(&str, &str)], &str); 4] = [
+    // (arguments, files to write, what stderr must say)
+    let cases: [Case; 4] = [
         (
             &["--var", "regoin=x"],
             &[],
