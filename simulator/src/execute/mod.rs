@@ -21,6 +21,7 @@ pub mod failure;
 mod flow;
 mod logs;
 mod report;
+mod resolved;
 mod stage;
 mod step;
 pub mod when;

@@ -4,8 +4,9 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use super::expressions::{capture_script, parse_captured, Resolved, CAPTURE_PATH};
+use super::expressions::{parse_captured, CAPTURE_PATH};
 use super::logs::{follow, say};
+use super::resolved::{resolve_settings, ResolvedSettings};
 use super::stage::Run;
 use super::{StepResult, StepStatus};
 use crate::docker::ContainerSpec;
@@ -57,84 +58,30 @@ pub(super) async fn run_step(run: &Arc<Run>, step: &StepPlan, attempt: u32) -> S
             format!("`--execute` does not run {step_type} steps"),
         );
     };
-    let Some(image) = settings.image.as_deref() else {
+    if settings.image.is_none() {
         let message = if step.placement == Placement::Machine {
             "no image: on Harness Cloud this runs directly on the VM; `--execute` runs only containers".to_owned()
         } else {
             "no image".to_owned()
         };
         return fail(result, message);
-    };
-    let scope = run.flow.scope(step);
-    let mut unknown: Vec<String> = Vec::new();
-    let mut resolve = |text: &str| -> Result<String, String> {
-        let Resolved {
-            text,
-            unknown: left,
-        } = scope.resolve(text)?;
-        unknown.extend(left);
-        Ok(text)
-    };
-    let image = match resolve(image) {
-        Ok(image) => map_image(&run.image_map, &image),
+    }
+    let ResolvedSettings {
+        image,
+        entrypoint,
+        cmd,
+        env,
+        capture,
+    } = match resolve_settings(run, step, settings) {
+        Ok(resolved) => resolved,
         Err(e) => return fail(result, e),
     };
+    let image = map_image(&run.image_map, image.as_deref().unwrap_or_default());
     if !run.engine.image_exists(&image).await {
         return fail(
             result,
             format!("image `{image}` is not on this engine: pull it, or map it with --image-map FROM=TO"),
         );
-    }
-    let mut resolve_all = |values: &Option<Vec<String>>| -> Result<Option<Vec<String>>, String> {
-        values
-            .as_ref()
-            .map(|v| v.iter().map(|s| resolve(s)).collect())
-            .transpose()
-    };
-    let entrypoint = match resolve_all(&settings.entrypoint) {
-        Ok(v) => v,
-        Err(e) => return fail(result, e),
-    };
-    let mut cmd = match resolve_all(&settings.command) {
-        Ok(v) => v,
-        Err(e) => return fail(result, e),
-    };
-    let mut env = Vec::new();
-    for var in &settings.env {
-        match resolve(&var.value) {
-            Ok(value) => env.push((var.name.clone(), value)),
-            Err(e) => return fail(result, e),
-        }
-    }
-    unknown.dedup();
-    for expression in &unknown {
-        say(
-            &run.out,
-            &format!(
-                "[{}] note: {expression} is not known to --execute: left as written",
-                step.key
-            ),
-        );
-    }
-    // Output variables: the script runs behind a trap that saves them (Sh and Bash).
-    let capture = !background && !step.output_variables.is_empty();
-    if capture {
-        let posix = matches!(settings.shell.as_deref(), Some("Sh" | "Bash"));
-        match cmd.as_mut().and_then(|c| c.first_mut()) {
-            Some(script) if posix => match capture_script(script, &step.output_variables) {
-                Ok(wrapped) => *script = wrapped,
-                Err(e) => return fail(result, e),
-            },
-            _ => {
-                return fail(
-                    result,
-                    format!(
-                        "--execute captures output variables of Sh and Bash scripts only, not {}",
-                        settings.shell.as_deref().unwrap_or("this step")
-                    ),
-                )
-            }
-        }
     }
     let (network, network_mode) = match (&run.holder, &run.network) {
         (Some(holder), _) => (None, Some(format!("container:{holder}"))),
