@@ -103,8 +103,9 @@ pub struct CheckArgs {
     pub stage: Option<String>,
 
     /// Run each CI stage (or the --stage) for real on a Docker engine (DOCKER_HOST honoured):
-    /// containers, network and volumes as Harness makes them; a table of the steps, and which
-    /// findings the run confirmed. Exit 0 only if the stage succeeded.
+    /// containers, network and volumes as Harness makes them, with `when`, failure strategies,
+    /// output variables, variables and secrets applied; a table of the steps, and which
+    /// findings the run confirmed. Exit 0 only if every stage succeeded.
     #[arg(long, conflicts_with_all = ["fix", "diff", "plan"])]
     pub execute: bool,
 
@@ -115,7 +116,7 @@ pub struct CheckArgs {
     pub secret: Vec<String>,
 
     /// With --execute: secrets from a dotenv-style file (`NAME=VALUE` lines, `#` comments,
-    /// single or double quotes).
+    /// single or double quotes); may be given more than once.
     #[arg(long, value_name = "FILE", requires = "execute")]
     pub secrets_file: Vec<PathBuf>,
 
