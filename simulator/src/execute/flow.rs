@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use tokio::sync::watch;
 
-use super::expressions::{Outputs, Scope, Values};
+use super::expressions::{mask, Outputs, Scope, Values};
 use super::failure::{self, Action, FailureType, Handled};
 use super::logs::say;
 use super::stage::Run;
@@ -82,6 +82,8 @@ pub(super) async fn run_scheduled(run: &Arc<Run>, step: &StepPlan) -> StepResult
         Decision::Run => {}
         Decision::Skip(why) => return skip(why),
         Decision::Error(error) => {
+            // A condition's value may be a secret's.
+            let error = mask(&error, &run.secrets);
             say(&run.out, &format!("[{}] error: {error}", step.key));
             flow.mark_failed();
             return StepResult::new(step, StepStatus::Error(error));

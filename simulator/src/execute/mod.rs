@@ -198,6 +198,7 @@ pub fn execute(
                 when::Decision::Run => None,
                 when::Decision::Skip(why) => Some(why),
                 when::Decision::Error(error) => {
+                    let error = mask(&error, &values.secrets);
                     say(&out, &format!("hlint: stage `{}`: {error}", stage.id));
                     outcomes.push(StageOutcome::not_run(stage, error, false));
                     continue;

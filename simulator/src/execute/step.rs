@@ -8,7 +8,7 @@ use super::expressions::{parse_captured, CAPTURE_PATH};
 use super::logs::{follow, say};
 use super::resolved::{resolve_settings, ResolvedSettings};
 use super::stage::Run;
-use super::{StepResult, StepStatus};
+use super::{mask, StepResult, StepStatus};
 use crate::docker::ContainerSpec;
 use crate::plan::{Placement, StepPlan};
 
@@ -47,6 +47,7 @@ pub(super) async fn run_step(run: &Arc<Run>, step: &StepPlan, attempt: u32) -> S
     let background = step_type == "Background";
     let mut result = StepResult::new(step, StepStatus::Success);
     let fail = |mut result: StepResult, message: String| {
+        let message = mask(&message, &run.secrets);
         say(&run.out, &format!("[{}] error: {message}", result.key));
         result.duration = started.elapsed();
         result.status = StepStatus::Error(message);
