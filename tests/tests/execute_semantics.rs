@@ -375,3 +375,61 @@ fn bad_options_are_refused_with_their_reason() {
         assert!(!out.contains("started"), "{out}");
     }
 }
+
+/// A stage (at the indentation of a `stages` item) running one Run step, with `extra`
+/// beside its `spec`.
+fn stage(id: &str, command: &str, extra: &str) -> String {
+    format!(
+        r#"    - stage:
+        identifier: {id}
+        name: {id}
+        type: CI
+{extra}        spec:
+          cloneCodebase: false
+          platform: {{os: Linux, arch: Amd64}}
+          runtime: {{type: Cloud, spec: {{}}}}
+          execution:
+            steps:
+{step}"#,
+        step = run_step("only", command, "")
+    )
+}
+
+#[test]
+fn a_stage_when_decides_after_the_earlier_stages() {
+    let head = "pipeline:\n  name: Stages\n  identifier: stages\n  projectIdentifier: default\n  orgIdentifier: default\n  stages:\n";
+    let when = |status: &str, condition: &str| {
+        format!("        when:\n          pipelineStatus: {status}\n{condition}")
+    };
+    let yaml = head.to_owned()
+        + &stage("first", "exit 1", "")
+        + &stage("normal", "echo normal ran", "")
+        + &stage("on_failure", "echo on_failure ran", &when("Failure", ""))
+        + &stage(
+            "never",
+            "echo never ran",
+            &when("All", "          condition: <+pipeline.name> == 'other'\n"),
+        )
+        + &stage(
+            "unknown",
+            "echo unknown ran",
+            &when("All", "          condition: <+trigger.event> == 'pr'\n"),
+        );
+    let (code, out, err) = execute(&yaml, &[], &[]);
+    assert_eq!(code, 1, "{out}\n{err}");
+    assert!(out.contains("stage `first`: FAILED"), "{out}");
+    assert!(
+        out.contains("stage `normal`: skipped: something failed before it"),
+        "{out}"
+    );
+    assert!(out.contains("[only] on_failure ran"), "{out}");
+    assert!(out.contains("stage `on_failure`: succeeded"), "{out}");
+    assert!(
+        out.contains("stage `never`: skipped: its condition"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("normal ran") && !out.contains("never ran"),
+        "{out}"
+    );
+}

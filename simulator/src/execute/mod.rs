@@ -194,19 +194,18 @@ pub fn execute(
                 outputs: &outputs,
             };
             let decision = when::decide(stage.when.as_slice(), failed, &scope);
-            let skipped = match decision {
+            let not_run = match decision {
                 when::Decision::Run => None,
-                when::Decision::Skip(why) => Some(why),
-                when::Decision::Error(error) => {
-                    let error = mask(&error, &values.secrets);
-                    say(&out, &format!("hlint: stage `{}`: {error}", stage.id));
-                    outcomes.push(StageOutcome::not_run(stage, error, false));
-                    continue;
-                }
+                when::Decision::Skip(why) => Some(StageOutcome::not_run(stage, why, true)),
+                when::Decision::Error(error) => Some(StageOutcome::not_run(
+                    stage,
+                    mask(&error, &values.secrets),
+                    false,
+                )),
             };
-            if let Some(why) = skipped {
-                say(&out, &format!("hlint: stage `{}` skipped: {why}", stage.id));
-                outcomes.push(StageOutcome::not_run(stage, why, true));
+            if let Some(outcome) = not_run {
+                say(&out, &report(&outcome));
+                outcomes.push(outcome);
                 continue;
             }
             let outcome = run_stage(&engine, stage, &values, options, out.clone()).await?;
