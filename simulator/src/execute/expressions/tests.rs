@@ -464,3 +464,30 @@ fn inputs_flatten() {
     assert!(flatten_inputs(&serde_json::json!({"l": [1]})).is_err());
     assert!(flatten_inputs(&serde_json::json!([1])).is_err());
 }
+
+#[test]
+fn variables_that_name_each_other_stop() {
+    let plan = plan();
+    let variable = |name: &str, value: &str| crate::plan::VariablePlan {
+        name: name.into(),
+        var_type: Some("String".into()),
+        value: Some(value.into()),
+    };
+    let values = Values {
+        pipeline_variables: vec![
+            variable("a", "<+pipeline.variables.b>"),
+            variable("b", "x<+pipeline.variables.a>"),
+        ],
+        ..Values::default()
+    };
+    let err = resolve_in(
+        &plan,
+        &values,
+        &Outputs::default(),
+        "last",
+        "<+pipeline.variables.a>",
+    )
+    .unwrap_err();
+    assert!(err.contains("nest more than"), "{err}");
+    assert!(err.len() < 150, "{err}");
+}

@@ -87,7 +87,14 @@ impl Values {
         } else {
             let resolved = scope
                 .resolve_at(&written, depth + 1)
-                .map_err(|e| format!("{what}: {e}"))?;
+                // The innermost variable's name is the useful one in a chain.
+                .map_err(|e| {
+                    if e.starts_with("pipeline variable") || e.starts_with("stage variable") {
+                        e
+                    } else {
+                        format!("{what}: {e}")
+                    }
+                })?;
             if let Some(unknown) = resolved.unknown.first() {
                 return Err(format!("{what}: `{unknown}` is not known to --execute"));
             }
