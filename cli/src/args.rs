@@ -103,14 +103,34 @@ pub struct CheckArgs {
     pub stage: Option<String>,
 
     /// Run each CI stage (or the --stage) for real on a Docker engine (DOCKER_HOST honoured):
-    /// containers, network and volumes as Harness makes them; a table of the steps, and which
-    /// findings the run confirmed. Exit 0 only if the stage succeeded.
+    /// containers, network and volumes as Harness makes them, with `when`, failure strategies,
+    /// output variables, variables and secrets applied; a table of the steps, and which
+    /// findings the run confirmed. Exit 0 only if every stage succeeded.
     #[arg(long, conflicts_with_all = ["fix", "diff", "plan"])]
     pub execute: bool,
 
-    /// With --execute: the value of `<+secrets.getValue("NAME")>` (masked in the logs).
+    /// With --execute: the value of `<+secrets.getValue("NAME")>` (masked in the logs). Also
+    /// read from --secrets-file and from environment variables `HLINT_SECRET_<NAME>`; --secret
+    /// wins over the file, which wins over the environment.
     #[arg(long, value_name = "NAME=VALUE", requires = "execute")]
     pub secret: Vec<String>,
+
+    /// With --execute: secrets from a dotenv-style file (`NAME=VALUE` lines, `#` comments,
+    /// single or double quotes); may be given more than once.
+    #[arg(long, value_name = "FILE", requires = "execute")]
+    pub secrets_file: Vec<PathBuf>,
+
+    /// With --execute: the value of pipeline variable NAME (`<+pipeline.variables.NAME>`);
+    /// `stage.NAME=VALUE` (every stage) or `STAGE.NAME=VALUE` (stage STAGE) for a stage
+    /// variable. Wins over the pipeline's value and over --input-file.
+    #[arg(long = "var", value_name = "NAME=VALUE", requires = "execute")]
+    pub var: Vec<String>,
+
+    /// With --execute: values of runtime inputs (`<+input>`) of variables, as a YAML or JSON
+    /// map of names to values (the same names as --var; `stage: {NAME: VALUE}` is
+    /// `stage.NAME`).
+    #[arg(long, value_name = "FILE", requires = "execute")]
+    pub input_file: Option<PathBuf>,
 
     /// With --execute: run image TO where the pipeline names image FROM.
     #[arg(long, value_name = "FROM=TO", requires = "execute")]

@@ -4,7 +4,12 @@
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use hlint_simulator::execute::{self, ExecuteOptions, Out};
+use std::path::Path;
+
+use hlint_schema::validate::to_json;
+use hlint_schema::yaml::{load_str, LoadLimits, YamlProblem};
+use hlint_schema::LineIndex;
+use hlint_simulator::execute::{self, expressions, ExecuteOptions, Out};
 use hlint_simulator::plan::{select_stage, Plan, PlanError};
 
 use crate::args::CheckArgs;
@@ -22,18 +27,61 @@ fn pairs(option: &str, values: &[String]) -> Result<Vec<(String, String)>, Strin
         .collect()
 }
 
-pub fn run(args: &CheckArgs, out: &mut dyn Write) -> u8 {
-    let options = match (
-        pairs("--secret", &args.secret),
-        pairs("--image-map", &args.image_map),
-    ) {
-        (Ok(secrets), Ok(image_map)) => ExecuteOptions {
-            secrets,
-            image_map,
-            keep: args.keep,
-            run_id: None,
+/// The secrets from every source, the most explicit first (the first of a name wins):
+/// `--secret`, then each `--secrets-file`, then `HLINT_SECRET_<NAME>` variables.
+fn secrets(args: &CheckArgs) -> Result<Vec<(String, String)>, String> {
+    let mut secrets = pairs("--secret", &args.secret)?;
+    for path in &args.secrets_file {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("--secrets-file {}: {e}", path.display()))?;
+        let parsed = expressions::parse_dotenv(&text)
+            .map_err(|e| format!("--secrets-file {}: {e}", path.display()))?;
+        secrets.extend(parsed);
+    }
+    // `vars_os`: a variable that is not UTF-8 is skipped, not a panic.
+    let environment = std::env::vars_os()
+        .filter_map(|(name, value)| Some((name.into_string().ok()?, value.into_string().ok()?)));
+    secrets.extend(expressions::from_environment(environment));
+    Ok(secrets)
+}
+
+/// `--input-file`: a YAML (or JSON) map, flattened to names and values.
+fn inputs(path: &Path) -> Result<Vec<(String, String)>, String> {
+    let fail = |why: String| format!("--input-file {}: {why}", path.display());
+    let text = std::fs::read_to_string(path).map_err(|e| fail(e.to_string()))?;
+    let loaded = load_str(&text, LoadLimits::default());
+    if let Some(problem) = loaded.problems.first() {
+        let line = LineIndex::new(&text)
+            .line_column(&text, problem.span().start)
+            .line;
+        let why = match problem {
+            YamlProblem::Syntax { message, .. } => message.clone(),
+            YamlProblem::DuplicateKey { key, .. } => format!("`{key}` is given twice"),
+            other => format!("{other:?}"),
+        };
+        return Err(fail(format!("line {line}: {why}")));
+    }
+    expressions::flatten_inputs(&to_json(&loaded.tree)).map_err(fail)
+}
+
+fn options(args: &CheckArgs) -> Result<ExecuteOptions, String> {
+    Ok(ExecuteOptions {
+        secrets: secrets(args)?,
+        variables: pairs("--var", &args.var)?,
+        inputs: match &args.input_file {
+            Some(path) => inputs(path)?,
+            None => Vec::new(),
         },
-        (Err(message), _) | (_, Err(message)) => {
+        image_map: pairs("--image-map", &args.image_map)?,
+        keep: args.keep,
+        run_id: None,
+    })
+}
+
+pub fn run(args: &CheckArgs, out: &mut dyn Write) -> u8 {
+    let options = match options(args) {
+        Ok(options) => options,
+        Err(message) => {
             eprintln!("hlint: {message}");
             return EXIT_TROUBLE;
         }
@@ -92,6 +140,14 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write) -> u8 {
     };
     if plan.stages.is_empty() {
         eprintln!("hlint: {}: no CI stage to run", plan.file);
+        return EXIT_TROUBLE;
+    }
+    if let Err(message) = expressions::check_overrides(&plan, &options.variables)
+        .and_then(|()| expressions::check_inputs(&plan, &options.variables, &options.inputs))
+    {
+        for line in message.lines() {
+            eprintln!("hlint: --execute: {line}");
+        }
         return EXIT_TROUBLE;
     }
     let _ = out.flush();

@@ -6,6 +6,8 @@
 //! ([`Engine::connect`]) before anything else. `DOCKER_HOST` is honoured (`unix://`,
 //! `tcp://`); without it the local socket is used.
 
+mod archive;
+
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -14,9 +16,9 @@ use bollard::models::{
     NetworkingConfig, VolumeCreateRequest,
 };
 use bollard::query_parameters::{
-    CreateContainerOptions, KillContainerOptions, ListContainersOptions, ListNetworksOptions,
-    ListVolumesOptions, LogsOptions, RemoveContainerOptions, RemoveVolumeOptions,
-    StartContainerOptions, WaitContainerOptions,
+    CreateContainerOptions, DownloadFromContainerOptions, KillContainerOptions,
+    ListContainersOptions, ListNetworksOptions, ListVolumesOptions, LogsOptions,
+    RemoveContainerOptions, RemoveVolumeOptions, StartContainerOptions, WaitContainerOptions,
 };
 use bollard::Docker;
 use futures_util::{Stream, StreamExt};
@@ -254,6 +256,20 @@ impl Engine {
             )
             .await?;
         Ok(())
+    }
+
+    /// The content of the file at `path` in the (running or stopped) container.
+    pub async fn read_file(&self, id: &str, path: &str) -> Result<Vec<u8>, EngineError> {
+        let options = DownloadFromContainerOptions {
+            path: path.to_owned(),
+        };
+        let mut stream = Box::pin(self.docker.download_from_container(id, Some(options)));
+        let mut tar = Vec::new();
+        while let Some(chunk) = stream.next().await {
+            tar.extend_from_slice(&chunk?);
+        }
+        archive::first_file(&tar)
+            .ok_or_else(|| EngineError(format!("`{path}` in container {id} is not a file")))
     }
 
     /// Removes every container, network and volume labelled with `run` (every run's when

@@ -7,10 +7,11 @@ use std::time::{Duration, Instant};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
+use super::flow::{run_scheduled, StageFlow};
 use super::logs::{say, Out};
-use super::step::{map_image, run_step};
+use super::step::map_image;
 use super::{
-    confirm_findings, report, ExecuteOptions, Secrets, StageOutcome, StepResult, StepStatus,
+    confirm_findings, report, ExecuteOptions, Secrets, StageOutcome, StepResult, StepStatus, Values,
 };
 use crate::docker::{ContainerSpec, Engine, EngineError, Removed};
 use crate::plan::{InfraKindName, StagePlan};
@@ -44,11 +45,14 @@ pub(super) struct Run {
     pub(super) volumes: Vec<(String, String)>,
     /// Background containers: step index, container id, log buffer, started at.
     pub(super) services: Mutex<Vec<Service>>,
+    /// `when`, failure strategies, outputs: what the steps share.
+    pub(super) flow: StageFlow,
 }
 
 pub(super) async fn run_stage(
     engine: &Engine,
     stage: &StagePlan,
+    values: &Values,
     options: &ExecuteOptions,
     out: Out,
 ) -> Result<StageOutcome, EngineError> {
@@ -62,7 +66,7 @@ pub(super) async fn run_stage(
             stage.infrastructure.kind.label()
         ),
     );
-    let secrets = Secrets::new(options.secrets.clone());
+    let secrets: Secrets = values.secrets.clone();
     let run = Arc::new(Run {
         engine: engine.clone(),
         id: id.clone(),
@@ -73,6 +77,7 @@ pub(super) async fn run_stage(
         network: None,
         volumes: Vec::new(),
         services: Mutex::new(Vec::new()),
+        flow: StageFlow::new(values.clone(), stage.clone()),
     });
 
     // Run the stage; Ctrl-C (or SIGTERM) drops it where it is, and cleanup follows.
@@ -112,19 +117,12 @@ pub(super) async fn run_stage(
         stage
             .steps
             .iter()
-            .map(|s| StepResult {
-                key: s.key.clone(),
-                step_type: s.step_type.clone().unwrap_or_default(),
-                status: StepStatus::Skipped,
-                duration: Duration::ZERO,
-                exit_code: None,
-                log: String::new(),
-            })
+            .map(|s| StepResult::new(s, StepStatus::Skipped))
             .collect()
     } else {
         results
     };
-    let succeeded = !interrupted && steps.iter().all(|s| s.status == StepStatus::Success);
+    let succeeded = !interrupted && !steps.iter().any(StepResult::fails_stage);
     let findings = confirm_findings(stage, &steps);
     let outcome = StageOutcome {
         stage: stage.id.clone(),
@@ -134,6 +132,7 @@ pub(super) async fn run_stage(
         succeeded,
         interrupted,
         duration: started.elapsed(),
+        skipped: None,
     };
     say(&out, &report(&outcome));
     Ok(outcome)
@@ -246,19 +245,20 @@ async fn run_steps(mut run: Arc<Run>, stage: &StagePlan) -> Result<Vec<StepResul
         }
     }
 
-    // One task per step; each waits for the steps it depends on.
+    // One task per step; each waits for the steps it depends on to finish (whatever their
+    // status: its `when` decides), then runs as `flow` says.
     let count = stage.steps.len();
     let mut done_tx = Vec::with_capacity(count);
     let mut done_rx = Vec::with_capacity(count);
     for _ in 0..count {
-        let (tx, rx) = watch::channel(None::<bool>);
+        let (tx, rx) = watch::channel(false);
         done_tx.push(Some(tx));
         done_rx.push(rx);
     }
     let mut tasks = JoinSet::new();
     for step in &stage.steps {
         let tx = done_tx[step.index].take().expect("one sender a step");
-        let waits: Vec<watch::Receiver<Option<bool>>> = step
+        let waits: Vec<watch::Receiver<bool>> = step
             .waits_for_steps
             .iter()
             .map(|&i| done_rx[i].clone())
@@ -266,35 +266,12 @@ async fn run_steps(mut run: Arc<Run>, stage: &StagePlan) -> Result<Vec<StepResul
         let run = run.clone();
         let step = step.clone();
         tasks.spawn(async move {
-            let mut ok = true;
             for mut rx in waits {
-                let value = match rx.wait_for(Option::is_some).await {
-                    Ok(value) => value.unwrap_or(false),
-                    Err(_) => false,
-                };
-                ok &= value;
+                let _ = rx.wait_for(|done| *done).await;
             }
-            let result = if ok {
-                run_step(&run, &step).await
-            } else {
-                say(
-                    &run.out,
-                    &format!(
-                        "[{}] skipped: a step it waits for did not succeed",
-                        step.key
-                    ),
-                );
-                StepResult {
-                    key: step.key.clone(),
-                    step_type: step.step_type.clone().unwrap_or_default(),
-                    status: StepStatus::Skipped,
-                    duration: Duration::ZERO,
-                    exit_code: None,
-                    log: String::new(),
-                }
-            };
+            let result = run_scheduled(&run, &step).await;
             // A Background step "finishes" (for what waits for it) once it has started.
-            let _ = tx.send(Some(result.status == StepStatus::Success));
+            let _ = tx.send(true);
             (step.index, result)
         });
     }

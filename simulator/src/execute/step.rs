@@ -4,9 +4,11 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use super::expressions::{parse_captured, CAPTURE_PATH};
 use super::logs::{follow, say};
+use super::resolved::{resolve_settings, ResolvedSettings};
 use super::stage::Run;
-use super::{resolve, StepResult, StepStatus};
+use super::{mask, StepResult, StepStatus};
 use crate::docker::ContainerSpec;
 use crate::plan::{Placement, StepPlan};
 
@@ -38,19 +40,14 @@ fn alias(step: &StepPlan) -> Option<String> {
     })
 }
 
-pub(super) async fn run_step(run: &Arc<Run>, step: &StepPlan) -> StepResult {
+/// One attempt (1-based: a retry is attempt 2, ...) at running `step`.
+pub(super) async fn run_step(run: &Arc<Run>, step: &StepPlan, attempt: u32) -> StepResult {
     let started = Instant::now();
     let step_type = step.step_type.clone().unwrap_or_default();
     let background = step_type == "Background";
-    let mut result = StepResult {
-        key: step.key.clone(),
-        step_type: step_type.clone(),
-        status: StepStatus::Success,
-        duration: Duration::ZERO,
-        exit_code: None,
-        log: String::new(),
-    };
+    let mut result = StepResult::new(step, StepStatus::Success);
     let fail = |mut result: StepResult, message: String| {
+        let message = mask(&message, &run.secrets);
         say(&run.out, &format!("[{}] error: {message}", result.key));
         result.duration = started.elapsed();
         result.status = StepStatus::Error(message);
@@ -62,41 +59,30 @@ pub(super) async fn run_step(run: &Arc<Run>, step: &StepPlan) -> StepResult {
             format!("`--execute` does not run {step_type} steps"),
         );
     };
-    let Some(image) = settings.image.as_deref() else {
+    if settings.image.is_none() {
         let message = if step.placement == Placement::Machine {
             "no image: on Harness Cloud this runs directly on the VM; `--execute` runs only containers".to_owned()
         } else {
             "no image".to_owned()
         };
         return fail(result, message);
+    }
+    let ResolvedSettings {
+        image,
+        entrypoint,
+        cmd,
+        env,
+        capture,
+    } = match resolve_settings(run, step, settings) {
+        Ok(resolved) => resolved,
+        Err(e) => return fail(result, e),
     };
-    let image = map_image(&run.image_map, image);
+    let image = map_image(&run.image_map, image.as_deref().unwrap_or_default());
     if !run.engine.image_exists(&image).await {
         return fail(
             result,
             format!("image `{image}` is not on this engine: pull it, or map it with --image-map FROM=TO"),
         );
-    }
-    let resolve_all = |values: &Option<Vec<String>>| -> Result<Option<Vec<String>>, String> {
-        values
-            .as_ref()
-            .map(|v| v.iter().map(|s| resolve(s, &run.secrets)).collect())
-            .transpose()
-    };
-    let entrypoint = match resolve_all(&settings.entrypoint) {
-        Ok(v) => v,
-        Err(e) => return fail(result, e),
-    };
-    let cmd = match resolve_all(&settings.command) {
-        Ok(v) => v,
-        Err(e) => return fail(result, e),
-    };
-    let mut env = Vec::new();
-    for var in &settings.env {
-        match resolve(&var.value, &run.secrets) {
-            Ok(value) => env.push((var.name.clone(), value)),
-            Err(e) => return fail(result, e),
-        }
     }
     let (network, network_mode) = match (&run.holder, &run.network) {
         (Some(holder), _) => (None, Some(format!("container:{holder}"))),
@@ -107,7 +93,10 @@ pub(super) async fn run_step(run: &Arc<Run>, step: &StepPlan) -> StepResult {
         (None, None) => (None, None),
     };
     let spec = ContainerSpec {
-        name: format!("{}-step-{}", run.id, slug(&step.key)),
+        name: match attempt {
+            1 => format!("{}-step-{}", run.id, slug(&step.key)),
+            n => format!("{}-step-{}-try{n}", run.id, slug(&step.key)),
+        },
         image,
         entrypoint,
         cmd,
@@ -152,21 +141,41 @@ pub(super) async fn run_step(run: &Arc<Run>, step: &StepPlan) -> StepResult {
         .timeout
         .seconds
         .unwrap_or(crate::plan::DEFAULT_STEP_TIMEOUT_SECONDS);
-    match tokio::time::timeout(Duration::from_secs(limit), run.engine.wait(&container)).await {
-        Ok(Ok(code)) => {
+    let waited = tokio::select! {
+        waited = tokio::time::timeout(Duration::from_secs(limit), run.engine.wait(&container)) => Some(waited),
+        _ = run.flow.aborted() => None,
+    };
+    match waited {
+        Some(Ok(Ok(code))) => {
             result.exit_code = Some(code);
             if code != 0 {
                 result.status = StepStatus::Failed;
+            } else if capture {
+                match run.engine.read_file(&container, CAPTURE_PATH).await {
+                    Ok(bytes) => run.flow.outputs.set(step.index, parse_captured(&bytes)),
+                    Err(e) => say(
+                        &run.out,
+                        &format!("[{}] its output variables could not be read: {e}", step.key),
+                    ),
+                }
             }
         }
-        Ok(Err(e)) => result.status = StepStatus::Error(e.to_string()),
-        Err(_) => {
+        Some(Ok(Err(e))) => result.status = StepStatus::Error(e.to_string()),
+        Some(Err(_)) => {
             let _ = run.engine.kill(&container).await;
             say(
                 &run.out,
                 &format!("[{}] timed out after {limit}s", step.key),
             );
             result.status = StepStatus::TimedOut;
+        }
+        None => {
+            let _ = run.engine.kill(&container).await;
+            say(
+                &run.out,
+                &format!("[{}] stopped: the stage was aborted", step.key),
+            );
+            result.status = StepStatus::Aborted;
         }
     }
     let _ = tokio::time::timeout(Duration::from_secs(5), follower).await;
@@ -175,10 +184,15 @@ pub(super) async fn run_step(run: &Arc<Run>, step: &StepPlan) -> StepResult {
     say(
         &run.out,
         &format!(
-            "[{}] {} (exit code {})",
+            "[{}] {} (exit code {}){}",
             step.key,
             result.status.label(),
-            result.exit_code.map_or("-".into(), |c| c.to_string())
+            result.exit_code.map_or("-".into(), |c| c.to_string()),
+            if attempt > 1 {
+                format!(", attempt {attempt}")
+            } else {
+                String::new()
+            }
         ),
     );
     result

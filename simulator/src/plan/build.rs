@@ -7,7 +7,7 @@ use hlint_rules::analysis::graph::{ExecutionGraph, StepIndex};
 use hlint_rules::analysis::network::{InfraKind, Placement as NetPlacement, Resolution};
 use hlint_rules::analysis::stage::StageAnalysis;
 use hlint_rules::analysis::uses::HostMeaning;
-use hlint_schema::model::{Ancestor, Infrastructure, Pipeline, StepSpec, Value};
+use hlint_schema::model::{Ancestor, Infrastructure, Pipeline, Spanned, StepSpec, Value, Variable};
 use hlint_schema::yaml::YamlTree;
 use hlint_schema::LineIndex;
 
@@ -16,7 +16,8 @@ use super::settings::{
 };
 use super::{
     services, BlockKind, BlockPlan, Connection, EdgePlan, Finding, InfraKindName,
-    InfrastructurePlan, Placement, ServiceLife, StagePlan, StepPlan, VolumePlan, WavePlan,
+    InfrastructurePlan, Placement, ServiceLife, StagePlan, StepPlan, VariablePlan, VolumePlan,
+    WavePlan,
 };
 
 /// How the plan names a step: `GROUP/STEP` in a step group, else `STEP`; `#N` (1-based
@@ -126,7 +127,25 @@ pub(crate) fn stage_plan(
         edges,
         services,
         findings,
+        variables: variables(stage.variables.as_ref()),
     }
+}
+
+/// `variables` items with a name, as written.
+pub(crate) fn variables(list: Option<&Spanned<Vec<Spanned<Variable>>>>) -> Vec<VariablePlan> {
+    list.map(|list| {
+        list.value
+            .iter()
+            .filter_map(|v| {
+                Some(VariablePlan {
+                    name: v.value.name()?.to_owned(),
+                    var_type: v.value.var_type.as_ref().map(|t| t.value.clone()),
+                    value: v.value.value.as_ref().map(|t| t.value.clone()),
+                })
+            })
+            .collect()
+    })
+    .unwrap_or_default()
 }
 
 /// The step groups and parallel blocks of the stage (those holding at least one step), and

@@ -49,6 +49,27 @@ pub struct Plan {
     /// Errors and warnings outside every planned stage (pipeline-level fields, other stage
     /// types): Harness rejects or fails the pipeline on an error here whatever the stage.
     pub findings: Vec<Finding>,
+    /// The pipeline's `name`, `identifier` and `variables` (for `<+pipeline.*>` expressions).
+    pub pipeline: PipelineInfo,
+}
+
+/// What `<+pipeline.name>`, `<+pipeline.identifier>` and `<+pipeline.variables.x>` read.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct PipelineInfo {
+    pub name: Option<String>,
+    pub identifier: Option<String>,
+    pub variables: Vec<VariablePlan>,
+}
+
+/// A pipeline or stage `variables` item, as written.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct VariablePlan {
+    pub name: String,
+    /// `String`, `Number` or `Secret` as written (`None`: not given).
+    pub var_type: Option<String>,
+    /// The value as written: text, an expression, or `<+input>` (for a `Secret` variable:
+    /// the secret's identifier).
+    pub value: Option<String>,
 }
 
 /// Why a file has no plan.
@@ -122,6 +143,8 @@ pub struct StagePlan {
     pub services: Vec<ServicePlan>,
     /// The errors and warnings inside the stage, in source order.
     pub findings: Vec<Finding>,
+    /// The stage's `variables` (for `<+stage.variables.x>`).
+    pub variables: Vec<VariablePlan>,
 }
 
 /// Where the stage runs.
@@ -570,6 +593,11 @@ impl Plan {
             truncated: false,
             stages,
             findings,
+            pipeline: PipelineInfo {
+                name: pipeline.name.as_ref().map(|n| n.value.clone()),
+                identifier: pipeline.identifier.as_ref().map(|i| i.value.clone()),
+                variables: build::variables(pipeline.variables.as_ref()),
+            },
         }
     }
 
