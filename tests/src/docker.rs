@@ -22,8 +22,12 @@ pub fn repo() -> PathBuf {
         .to_owned()
 }
 
+/// `docker ARGS` succeeded within 20 s. The limit matters: Debian's dockerd 20.10.24 can
+/// deadlock (moby/moby#46661) and then never answers; scripts/docker-engine restarts it.
 fn docker_ok(args: &[&str]) -> bool {
-    Command::new("docker")
+    Command::new("timeout")
+        .arg("20")
+        .arg("docker")
         .args(args)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
