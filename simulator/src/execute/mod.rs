@@ -9,16 +9,27 @@
 //!   container joins it (`network_mode: container:<holder>`), so `localhost` works and two
 //!   services on one port collide; the stage's `volumes` are Docker volumes at their
 //!   `mountPath` in every container.
-//! - Every container gets the shared workspace volume at `/harness` (its working directory).
+//! - The workspace at `/harness` (every step's working directory): on Kubernetes a volume;
+//!   elsewhere a directory on this machine, bind-mounted in every container and the working
+//!   directory of the steps without image, which run on this machine as on Harness Cloud's
+//!   VM (`host.rs`), unless `--default-image` puts them in a container.
+//! - `portBindings` are published on this machine (`ports.rs`); images are pulled by their
+//!   `imagePullPolicy` (`images.rs`); `privileged` needs `--allow-privileged`.
 //! - Every container, network and volume is labelled `hlint.run=<run id>` and removed at the
 //!   end, on failure, on timeout and on Ctrl-C (unless `keep`).
 
+mod clone;
 mod confirm;
 mod expr;
+mod host;
+mod images;
 mod logs;
+mod ports;
+mod progress;
 mod report;
 mod stage;
 mod step;
+mod workspace;
 
 use std::time::Duration;
 
@@ -44,6 +55,16 @@ pub struct ExecuteOptions {
     pub keep: bool,
     /// The run id (default: `hlint-` and the process id and time).
     pub run_id: Option<String>,
+    /// `--default-image IMAGE`: run steps without image (which Harness Cloud and VMs run on
+    /// the machine) in a container of IMAGE instead of on this machine.
+    pub default_image: Option<String>,
+    /// `--allow-privileged`: run `privileged: true` steps privileged (refused otherwise).
+    pub allow_privileged: bool,
+    /// `cloneCodebase: true` copies the git checkout holding this directory (the pipeline
+    /// file's; default: the current directory).
+    pub checkout_dir: Option<std::path::PathBuf>,
+    /// Live progress (spinners) instead of plain lines: standard output is a terminal.
+    pub live: bool,
 }
 
 /// How a step ended.

@@ -4,11 +4,14 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use super::logs::{follow, say};
-use super::stage::Run;
+use super::host::run_on_host;
+use super::images::{ensure, PullPolicy};
+use super::logs::follow;
+use super::ports::start_error;
+use super::stage::{Run, Service, ServiceHandle};
 use super::{resolve, StepResult, StepStatus};
 use crate::docker::ContainerSpec;
-use crate::plan::{Placement, StepPlan};
+use crate::plan::{ContainerSettings, Placement, StepPlan, Written};
 
 /// A Docker-safe name piece.
 fn slug(text: &str) -> String {
@@ -38,6 +41,21 @@ fn alias(step: &StepPlan) -> Option<String> {
     })
 }
 
+/// Whether the step may run privileged: `privileged: true` only with `--allow-privileged`.
+fn privileged(run: &Run, settings: &ContainerSettings) -> Result<bool, String> {
+    match &settings.privileged {
+        None | Some(Written::Value(false)) => Ok(false),
+        Some(Written::Value(true)) if run.allow_privileged => Ok(true),
+        Some(Written::Value(true)) => Err(
+            "`privileged: true` gives the container full access to this machine: pass --allow-privileged to run it"
+                .to_owned(),
+        ),
+        Some(Written::Expression(text)) => Err(format!(
+            "`privileged` is an expression (`{text}`) that --execute does not resolve: write true or false"
+        )),
+    }
+}
+
 pub(super) async fn run_step(run: &Arc<Run>, step: &StepPlan) -> StepResult {
     let started = Instant::now();
     let step_type = step.step_type.clone().unwrap_or_default();
@@ -51,9 +69,9 @@ pub(super) async fn run_step(run: &Arc<Run>, step: &StepPlan) -> StepResult {
         log: String::new(),
     };
     let fail = |mut result: StepResult, message: String| {
-        say(&run.out, &format!("[{}] error: {message}", result.key));
         result.duration = started.elapsed();
         result.status = StepStatus::Error(message);
+        run.progress.finished(&result);
         result
     };
     let Some(settings) = &step.container else {
@@ -62,20 +80,26 @@ pub(super) async fn run_step(run: &Arc<Run>, step: &StepPlan) -> StepResult {
             format!("`--execute` does not run {step_type} steps"),
         );
     };
-    let Some(image) = settings.image.as_deref() else {
-        let message = if step.placement == Placement::Machine {
-            "no image: on Harness Cloud this runs directly on the VM; `--execute` runs only containers".to_owned()
-        } else {
-            "no image".to_owned()
-        };
-        return fail(result, message);
+    let image = match (settings.image.as_deref(), &run.default_image) {
+        (Some(image), _) => image,
+        // Harness Cloud and VMs run a step without image on the machine itself.
+        (None, Some(default)) if step.placement == Placement::Machine => default.as_str(),
+        (None, None) if step.placement == Placement::Machine => {
+            return run_on_host(run, step, settings, result, started).await;
+        }
+        (None, _) => return fail(result, "no image".to_owned()),
     };
     let image = map_image(&run.image_map, image);
-    if !run.engine.image_exists(&image).await {
-        return fail(
-            result,
-            format!("image `{image}` is not on this engine: pull it, or map it with --image-map FROM=TO"),
-        );
+    let policy = match PullPolicy::parse(settings.image_pull_policy.as_deref()) {
+        Ok(policy) => policy,
+        Err(e) => return fail(result, e),
+    };
+    let privileged = match privileged(run, settings) {
+        Ok(privileged) => privileged,
+        Err(e) => return fail(result, e),
+    };
+    if let Err(e) = ensure(run, &step.key, &image, policy).await {
+        return fail(result, e);
     }
     let resolve_all = |values: &Option<Vec<String>>| -> Result<Option<Vec<String>>, String> {
         values
@@ -106,6 +130,11 @@ pub(super) async fn run_step(run: &Arc<Run>, step: &StepPlan) -> StepResult {
         ),
         (None, None) => (None, None),
     };
+    // Ports are published from the stage network only: a pod has one namespace.
+    let ports = match &run.network {
+        Some(_) => run.published.get(&step.index).cloned().unwrap_or_default(),
+        None => Vec::new(),
+    };
     let spec = ContainerSpec {
         name: format!("{}-step-{}", run.id, slug(&step.key)),
         image,
@@ -114,9 +143,11 @@ pub(super) async fn run_step(run: &Arc<Run>, step: &StepPlan) -> StepResult {
         env,
         working_dir: Some(settings.working_dir.clone()),
         volumes: run.volumes.clone(),
+        binds: run.bind.iter().cloned().collect(),
+        ports,
         network,
         network_mode,
-        privileged: false,
+        privileged,
         user: match &settings.run_as_user {
             Some(crate::plan::Written::Value(uid)) => Some(uid.to_string()),
             _ => None,
@@ -127,12 +158,9 @@ pub(super) async fn run_step(run: &Arc<Run>, step: &StepPlan) -> StepResult {
         Err(e) => return fail(result, e.to_string()),
     };
     if let Err(e) = run.engine.start(&container).await {
-        return fail(result, e.to_string());
+        return fail(result, start_error(&spec.ports, &e.0));
     }
-    say(
-        &run.out,
-        &format!("[{}] started ({})", step.key, spec.image),
-    );
+    run.progress.started(&step.key, &spec.image);
     let log = Arc::new(Mutex::new(String::new()));
     let follower = tokio::spawn(follow(
         run.clone(),
@@ -144,8 +172,14 @@ pub(super) async fn run_step(run: &Arc<Run>, step: &StepPlan) -> StepResult {
         run.services
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .push((step.index, container, log, started));
+            .push(Service {
+                index: step.index,
+                handle: ServiceHandle::Container(container),
+                log,
+                started,
+            });
         result.duration = started.elapsed();
+        run.progress.finished(&result);
         return result;
     }
     let limit = step
@@ -162,24 +196,14 @@ pub(super) async fn run_step(run: &Arc<Run>, step: &StepPlan) -> StepResult {
         Ok(Err(e)) => result.status = StepStatus::Error(e.to_string()),
         Err(_) => {
             let _ = run.engine.kill(&container).await;
-            say(
-                &run.out,
-                &format!("[{}] timed out after {limit}s", step.key),
-            );
+            run.progress
+                .line(&format!("[{}] timed out after {limit}s", step.key));
             result.status = StepStatus::TimedOut;
         }
     }
     let _ = tokio::time::timeout(Duration::from_secs(5), follower).await;
     result.duration = started.elapsed();
     result.log = log.lock().unwrap_or_else(|e| e.into_inner()).clone();
-    say(
-        &run.out,
-        &format!(
-            "[{}] {} (exit code {})",
-            step.key,
-            result.status.label(),
-            result.exit_code.map_or("-".into(), |c| c.to_string())
-        ),
-    );
+    run.progress.finished(&result);
     result
 }
