@@ -1,5 +1,7 @@
 //! Helpers for the end-to-end tests in `tests/tests/`: run the real `hlint` binary.
 
+pub mod docker;
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 

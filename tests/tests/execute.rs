@@ -3,57 +3,13 @@
 //! never skip: when no engine or image can be provided they fail and say why.
 
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+use hlint_tests::docker::{engine, leftovers, repo, step_line, POSTGRES_IMAGE};
 use hlint_tests::hlint;
 
-const POSTGRES_IMAGE: &str = "hlint-test/postgres:15";
 const SECRET: &str = "Sekr1t-value";
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_owned()
-}
-
-fn docker_ok(args: &[&str]) -> bool {
-    Command::new("docker")
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
-/// A Docker engine and the test images, provided once per test binary by
-/// `scripts/docker-engine` (idempotent) when missing; panics saying why when it cannot.
-fn engine() {
-    static READY: OnceLock<Result<(), String>> = OnceLock::new();
-    let ready = READY.get_or_init(|| {
-        let present = || docker_ok(&["info"]) && docker_ok(&["image", "inspect", POSTGRES_IMAGE]);
-        if present() {
-            return Ok(());
-        }
-        let output = Command::new("bash")
-            .arg(repo().join("scripts/docker-engine"))
-            .output()
-            .map_err(|e| format!("cannot run scripts/docker-engine: {e}"))?;
-        if !output.status.success() || !present() {
-            return Err(format!(
-                "no Docker engine with the image {POSTGRES_IMAGE}: scripts/docker-engine (run as root) said:\n{}",
-                String::from_utf8_lossy(&output.stderr)
-            ));
-        }
-        Ok(())
-    });
-    if let Err(why) = ready {
-        panic!("the --execute tests need a Docker engine: {why}");
-    }
-}
 
 /// Runs `hlint --execute` on `yaml` with the image map and the secret: (exit code, stdout).
 fn execute(yaml: &str) -> (i32, String) {
@@ -79,39 +35,6 @@ fn execute(yaml: &str) -> (i32, String) {
         output.status.code().unwrap_or(-1),
         format!("{stdout}\n{stderr}"),
     )
-}
-
-/// The labelled objects whose run id starts with `prefix`.
-fn leftovers(prefix: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    for (kind, args, name) in [
-        ("container", vec!["ps", "-a"], "{{.Names}}"),
-        ("network", vec!["network", "ls"], "{{.Name}}"),
-        ("volume", vec!["volume", "ls"], "{{.Name}}"),
-    ] {
-        let format = format!("{{{{.Label \"hlint.run\"}}}} {name}");
-        let output = Command::new("docker")
-            .args(&args)
-            .args(["--filter", "label=hlint.run", "--format", &format])
-            .output()
-            .unwrap();
-        assert!(output.status.success(), "docker {args:?} failed");
-        for line in String::from_utf8_lossy(&output.stdout).lines() {
-            if line.starts_with(prefix) {
-                found.push(format!("{kind} {line}"));
-            }
-        }
-    }
-    found
-}
-
-fn step_line<'a>(out: &'a str, key: &str) -> &'a str {
-    out.lines()
-        .find(|l| {
-            l.starts_with(&format!("{key} "))
-                && (l.contains("  Run  ") || l.contains("  Background  "))
-        })
-        .unwrap_or_else(|| panic!("no table row for {key}:\n{out}"))
 }
 
 /// The repository's Kubernetes example, its last step (`go test ./...`, which needs a Go

@@ -89,12 +89,12 @@ fn pipe(
     }))
 }
 
+/// An argument vector and the environment variables to add.
+type Invocation = (Vec<String>, Vec<(String, String)>);
+
 /// The step's argument vector (its shell and script, or a service's entrypoint and
 /// arguments) and environment, secrets resolved.
-fn command(
-    run: &Run,
-    settings: &ContainerSettings,
-) -> Result<(Vec<String>, Vec<(String, String)>), String> {
+fn command(run: &Run, settings: &ContainerSettings) -> Result<Invocation, String> {
     let argv = settings
         .argv()
         .iter()

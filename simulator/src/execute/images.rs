@@ -31,9 +31,12 @@ impl PullPolicy {
     }
 }
 
+/// Whether an image is ready, once decided (or the reason it is not).
+type Readiness = Arc<OnceCell<Result<(), String>>>;
+
 /// What each (image, policy) came to in this run.
 #[derive(Default)]
-pub(super) struct Images(Mutex<HashMap<(String, PullPolicy), Arc<OnceCell<Result<(), String>>>>>);
+pub(super) struct Images(Mutex<HashMap<(String, PullPolicy), Readiness>>);
 
 fn pull_failed(image: &str, error: &str) -> String {
     format!(
