@@ -50,13 +50,18 @@ pub(super) fn copy_files(root: &Path, files: &[PathBuf], dest: &Path) -> Result<
         if let Some(parent) = to.parent() {
             std::fs::create_dir_all(parent).map_err(fail)?;
         }
-        let meta = from.symlink_metadata().map_err(fail)?;
-        if meta.file_type().is_symlink() {
+        #[cfg(unix)]
+        if from
+            .symlink_metadata()
+            .map_err(fail)?
+            .file_type()
+            .is_symlink()
+        {
             let target = std::fs::read_link(&from).map_err(fail)?;
             std::os::unix::fs::symlink(target, &to).map_err(fail)?;
-        } else {
-            std::fs::copy(&from, &to).map_err(fail)?;
+            continue;
         }
+        std::fs::copy(&from, &to).map_err(fail)?;
     }
     Ok(files.len())
 }

@@ -35,6 +35,7 @@ impl ProcessGroups {
     }
 }
 
+#[cfg(unix)]
 fn kill_group(group: i32) {
     if group > 0 {
         // SAFETY: kill(2) with a negative pid signals that process group; no memory involved.
@@ -43,6 +44,10 @@ fn kill_group(group: i32) {
         }
     }
 }
+
+/// No process groups: the child itself is killed when dropped (`kill_on_drop`).
+#[cfg(not(unix))]
+fn kill_group(_group: i32) {}
 
 /// Starts `argv` in `dir` with the machine's environment plus `env`, in a new process group
 /// (registered in `groups`), its output piped.
@@ -55,15 +60,18 @@ fn spawn(
     let (program, args) = argv
         .split_first()
         .ok_or_else(|| "nothing to run: no command".to_owned())?;
-    let child = Command::new(program)
+    let mut command = Command::new(program);
+    command
         .args(args)
         .envs(env.iter().map(|(k, v)| (k, v)))
         .current_dir(dir)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        .process_group(0)
-        .kill_on_drop(true)
+        .kill_on_drop(true);
+    #[cfg(unix)]
+    command.process_group(0);
+    let child = command
         .spawn()
         .map_err(|e| format!("cannot start `{program}` on this machine: {e}"))?;
     if let Some(pid) = child.id() {
@@ -204,7 +212,7 @@ pub(super) async fn process_state(child: &tokio::sync::Mutex<Child>) -> (bool, O
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, unix))]
 mod tests {
     use super::*;
 

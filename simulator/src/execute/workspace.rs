@@ -6,7 +6,6 @@
 //!   so both see the same files; removed at the end of the stage.
 //! - Kubernetes: a Docker volume, as the pod's shared workspace volume.
 
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use super::clone::{copy_files, tar_files, tracked_files};
@@ -36,8 +35,12 @@ impl Workspace {
             .tempdir()
             .map_err(|e| EngineError(format!("cannot create the workspace directory: {e}")))?;
         // Steps may run as any user (`runAsUser`, an image's own USER): all may write.
-        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777))
-            .map_err(|e| EngineError(format!("cannot open up the workspace directory: {e}")))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777))
+                .map_err(|e| EngineError(format!("cannot open up the workspace directory: {e}")))?;
+        }
         Ok(Workspace::Dir(dir))
     }
 
