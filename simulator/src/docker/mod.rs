@@ -367,6 +367,9 @@ impl Engine {
             })
             .collect();
         ids.sort();
+        // One at a time: Docker 20.10's libnetwork can deadlock when endpoints of one network
+        // are deleted while its DNS records are read (moby/moby#46661, fixed in later 20.10 releases),
+        // and concurrent removals make that race likelier.
         for (_, id) in ids {
             match self
                 .docker
