@@ -35,7 +35,8 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write) -> u8 {
             default_image: args.default_image.clone(),
             allow_privileged: args.allow_privileged,
             checkout_dir: None,
-            live: std::io::stdout().is_terminal(),
+            // Spinners on standard error, above the logs on standard output: both a terminal.
+            live: std::io::stdout().is_terminal() && std::io::stderr().is_terminal(),
         },
         (Err(message), _) | (_, Err(message)) => {
             eprintln!("hlint: {message}");

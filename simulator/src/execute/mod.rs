@@ -63,7 +63,8 @@ pub struct ExecuteOptions {
     /// `cloneCodebase: true` copies the git checkout holding this directory (the pipeline
     /// file's; default: the current directory).
     pub checkout_dir: Option<std::path::PathBuf>,
-    /// Live progress (spinners) instead of plain lines: standard output is a terminal.
+    /// Live progress (spinners, on standard error) instead of plain lines: standard output
+    /// and standard error are a terminal.
     pub live: bool,
 }
 

@@ -1,7 +1,7 @@
 //! How the run shows its steps: on a terminal, a live spinner line per running step (with
-//! its elapsed time) that becomes a finished line with its status; otherwise (CI logs, a
-//! pipe) plain lines `[step] started`, `[step] success (exit code 0)`. Log lines go above
-//! the spinners in both cases.
+//! its elapsed time), replaced by a finished line with its status when it ends; otherwise
+//! (CI logs, a pipe) plain lines `[step] started`, `[step] success (exit code 0)`. Log and
+//! finished lines scroll above the spinners.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -40,10 +40,12 @@ fn summary(result: &StepResult) -> Option<String> {
 }
 
 impl Progress {
-    /// `live`: spinners (for a terminal), drawn on standard output.
+    /// `live`: spinners (for a terminal), drawn on standard error: indicatif redraws them
+    /// from its own thread, and the caller's thread may hold the lock of standard output
+    /// for the whole run (a redraw to it would then wait forever, holding the bars' lock).
     pub(super) fn new(out: Out, live: bool) -> Progress {
         let bars = live.then(|| Bars {
-            multi: MultiProgress::with_draw_target(ProgressDrawTarget::stdout()),
+            multi: MultiProgress::with_draw_target(ProgressDrawTarget::stderr()),
             running: Mutex::new(HashMap::new()),
         });
         Progress { out, bars }
@@ -85,28 +87,24 @@ impl Progress {
             }
             return;
         };
-        let bar = bars
+        // The spinner goes; its finished line joins the logs above the running ones.
+        if let Some(bar) = bars
             .running
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .remove(&result.key)
-            .unwrap_or_else(|| {
-                let bar = bars.multi.add(ProgressBar::new_spinner());
-                bar.set_prefix(result.key.clone());
-                bar
-            });
-        bar.set_style(
-            ProgressStyle::with_template("{prefix:.bold} {msg}")
-                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-        );
+        {
+            bar.finish_and_clear();
+            bars.multi.remove(&bar);
+        }
         let mark = if result.status == StepStatus::Success {
             "ok  "
         } else {
             "FAIL"
         };
-        bar.set_prefix(format!("{mark} [{}]", result.key));
-        bar.finish_with_message(format!(
-            "{} {:.1}s",
+        self.line(&format!(
+            "{mark} [{}] {} {:.1}s",
+            result.key,
             text.unwrap_or_else(|| "started; running until the stage ends".to_owned()),
             result.duration.as_secs_f64()
         ));
