@@ -8,7 +8,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use hlint_tests::docker::{engine, step_line, BASE_IMAGE, POSTGRES_IMAGE};
-use hlint_tests::hlint;
+use hlint_tests::{hlint, hlint_binary};
 
 /// A pipeline with one CI stage on `infrastructure` (YAML under `spec:`), `cloneCodebase`
 /// and `steps` (YAML of `execution.steps` items, unindented).
@@ -397,4 +397,35 @@ fn junit_report_of_the_steps() {
             .contains("--allow-privileged"),
         "{xml}"
     );
+}
+
+/// On a terminal: spinners while steps run (standard error), a finished line per step, and
+/// the run ends (a spinner redraw must not wait on standard output's lock). The terminal is
+/// `script`'s pseudo-terminal (util-linux).
+#[test]
+fn live_progress_on_a_terminal() {
+    engine();
+    let steps = "- step:\n    identifier: quick\n    name: quick\n    type: Run\n    spec:\n      image: debian:12\n      shell: Sh\n      command: echo hello; sleep 1\n";
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pipeline.yaml");
+    std::fs::write(&path, pipeline(CLOUD, false, steps)).unwrap();
+    let hlint = hlint_binary();
+    let command = format!(
+        "{} --execute {} --image-map debian:12={BASE_IMAGE}",
+        hlint.display(),
+        path.display()
+    );
+    let output = Command::new("timeout")
+        .args(["120", "script", "-qec", &command, "/dev/null"])
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{out}");
+    assert!(
+        out.contains("[quick] running (hlint-test/base:bookworm)"),
+        "{out}"
+    );
+    assert!(out.contains("[quick] hello"), "{out}");
+    assert!(out.contains("ok   [quick] success (exit code 0)"), "{out}");
+    assert!(out.contains("stage `build`: succeeded"), "{out}");
 }
