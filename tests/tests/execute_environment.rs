@@ -429,3 +429,33 @@ fn live_progress_on_a_terminal() {
     assert!(out.contains("ok   [quick] success (exit code 0)"), "{out}");
     assert!(out.contains("stage `build`: succeeded"), "{out}");
 }
+
+/// A Background step without image on Harness Cloud is a process on this machine too: a
+/// later host step reaches it at localhost, and it is killed when the stage ends.
+#[test]
+fn cloud_service_without_image_runs_here_until_the_stage_ends() {
+    let service = "- step:\n    identifier: web\n    name: web\n    type: Background\n    spec:\n      shell: Bash\n      command: echo served > page.txt; exec python3 -m http.server 25437 --bind 127.0.0.1\n";
+    let script = r#"for i in $(seq 1 30); do
+  if exec 3<>/dev/tcp/127.0.0.1/25437; then
+    printf 'GET /page.txt HTTP/1.0\r\n\r\n' >&3
+    cat <&3 | tail -n 1 | sed 's/^/got: /'
+    exit 0
+  fi 2>/dev/null
+  sleep 0.5
+done
+exit 1"#;
+    let steps = format!("{service}{}", no_image_step("fetch", script));
+    let (code, out) = execute(&pipeline(CLOUD, false, &steps), &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("[web] started (on this machine)"), "{out}");
+    assert!(out.contains("[fetch] got: served"), "{out}");
+    assert!(step_line(&out, "web").contains("running"), "{out}");
+    let left = Command::new("pgrep")
+        .args(["-f", "http.server 25437"])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&left.stdout).trim().is_empty(),
+        "the service outlived the stage:\n{out}"
+    );
+}
