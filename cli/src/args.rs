@@ -139,6 +139,22 @@ pub struct CheckArgs {
     /// With --execute: leave the run's containers, network and volumes (`hlint clean` removes them).
     #[arg(long, requires = "execute")]
     pub keep: bool,
+
+    /// With --execute: run the steps without image that Harness Cloud and VMs run directly on
+    /// the build machine in a container of IMAGE (on the stage network, with the step's
+    /// aliases). Without it they run on THIS machine, as child processes with this
+    /// machine's tools and your permissions.
+    #[arg(long, value_name = "IMAGE", requires = "execute")]
+    pub default_image: Option<String>,
+
+    /// With --execute: run steps that set `privileged: true` as privileged containers (full
+    /// access to this machine). Without it such steps are refused.
+    #[arg(long, requires = "execute")]
+    pub allow_privileged: bool,
+
+    /// With --execute: also write the step results as JUnit XML to FILE (one test case a step).
+    #[arg(long, value_name = "FILE", requires = "execute")]
+    pub junit: Option<PathBuf>,
 }
 
 /// What `--stdin-filename` is when not given.

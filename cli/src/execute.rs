@@ -1,7 +1,7 @@
 //! `hlint --execute`: runs a CI stage for real on a Docker engine (`hlint_simulator::execute`),
 //! from the same plan as `--plan`; `hlint clean` removes what runs left behind.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::sync::{Arc, Mutex};
 
 use std::path::Path;
@@ -75,6 +75,11 @@ fn options(args: &CheckArgs) -> Result<ExecuteOptions, String> {
         image_map: pairs("--image-map", &args.image_map)?,
         keep: args.keep,
         run_id: None,
+        default_image: args.default_image.clone(),
+        allow_privileged: args.allow_privileged,
+        checkout_dir: None,
+        // Spinners on standard error, above the logs on standard output: both a terminal.
+        live: std::io::stdout().is_terminal() && std::io::stderr().is_terminal(),
     })
 }
 
@@ -103,6 +108,7 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write) -> u8 {
         }
     };
     let mut plans = Vec::new();
+    let mut checkout_dir = None;
     for job in &jobs {
         let bytes = match job.read() {
             Ok(bytes) => bytes,
@@ -113,7 +119,17 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write) -> u8 {
         };
         let report = job.lint(&bytes);
         match Plan::from_report(&job.name, &report, job.options.limits) {
-            Ok(plan) => plans.push(plan),
+            Ok(plan) => {
+                // cloneCodebase copies the checkout holding the pipeline file.
+                checkout_dir = job.path.as_ref().and_then(|p| p.parent()).map(|dir| {
+                    if dir.as_os_str().is_empty() {
+                        ".".into()
+                    } else {
+                        dir.to_owned()
+                    }
+                });
+                plans.push(plan)
+            }
             Err(PlanError::NotAPipeline { .. }) if jobs.len() > 1 => {}
             Err(error) => {
                 eprintln!("hlint: {}: {error}", job.name);
@@ -151,9 +167,19 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write) -> u8 {
         return EXIT_TROUBLE;
     }
     let _ = out.flush();
+    let options = ExecuteOptions {
+        checkout_dir,
+        ..options
+    };
     let sink: Out = Arc::new(Mutex::new(Box::new(std::io::stdout())));
     match execute::execute(&plan, &options, sink) {
         Ok(outcomes) => {
+            if let Some(path) = &args.junit {
+                if let Err(error) = write_junit(path, &plan.file, &outcomes) {
+                    eprintln!("hlint: --junit {}: {error}", path.display());
+                    return EXIT_TROUBLE;
+                }
+            }
             if !outcomes.is_empty()
                 && outcomes.len() == plan.stages.len()
                 && outcomes.iter().all(|o| o.succeeded)
@@ -168,6 +194,16 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write) -> u8 {
             EXIT_TROUBLE
         }
     }
+}
+
+fn write_junit(
+    path: &std::path::Path,
+    file: &str,
+    outcomes: &[execute::StageOutcome],
+) -> std::io::Result<()> {
+    let mut xml = Vec::new();
+    crate::render::junit_steps::render(file, outcomes, &mut xml)?;
+    std::fs::write(path, xml)
 }
 
 /// `hlint clean`.

@@ -1,6 +1,7 @@
-//! Helpers for the `--execute` tests on a real Docker engine, with the local test images
-//! that `scripts/docker-engine` builds from Debian packages (no registry is needed). They
-//! never skip: when no engine or image can be provided they fail and say why.
+//! Helpers for the `--execute` tests on a real Docker engine: the engine and the local test
+//! images (`scripts/docker-engine`, from Debian packages: no registry is needed), running
+//! hlint on a pipeline, the objects a run left, the rows of the final table. They never skip:
+//! when no engine or image can be provided they fail and say why.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -11,20 +12,21 @@ use crate::hlint;
 
 /// The local image that behaves like the official postgres image.
 pub const POSTGRES_IMAGE: &str = "hlint-test/postgres:15";
-/// The local Debian image with bash and the postgres client.
+/// The local Debian image with bash, the postgres client and other tools.
 pub const BASE_IMAGE: &str = "hlint-test/base:bookworm";
 
 /// The repository's root.
 pub fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
-        .unwrap()
+        .expect("tests/ is in the repository")
         .to_owned()
 }
 
-/// `docker ARGS` succeeded within 20 s. The limit matters: Debian's dockerd 20.10.24 can
-/// deadlock (moby/moby#46661) and then never answers; scripts/docker-engine restarts it.
-fn docker_ok(args: &[&str]) -> bool {
+/// `docker ARGS` succeeded within 20 s (its output discarded). The limit matters: Debian's
+/// dockerd 20.10.24 can deadlock (moby/moby#46661) and then never answers;
+/// scripts/docker-engine restarts it.
+pub fn docker_ok(args: &[&str]) -> bool {
     Command::new("timeout")
         .arg("20")
         .arg("docker")
@@ -101,7 +103,7 @@ pub fn execute_in_env(
     )
 }
 
-/// The labelled objects whose run id starts with `prefix`.
+/// The labelled objects (`kind hlint.run name`) whose run id starts with `prefix`.
 pub fn leftovers(prefix: &str) -> Vec<String> {
     let mut found = Vec::new();
     for (kind, args, name) in [
@@ -114,7 +116,7 @@ pub fn leftovers(prefix: &str) -> Vec<String> {
             .args(&args)
             .args(["--filter", "label=hlint.run", "--format", &format])
             .output()
-            .unwrap();
+            .expect("docker runs");
         assert!(output.status.success(), "docker {args:?} failed");
         for line in String::from_utf8_lossy(&output.stdout).lines() {
             if line.starts_with(prefix) {

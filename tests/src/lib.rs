@@ -19,6 +19,13 @@ pub fn hlint() -> Command {
     command
 }
 
+/// The path of the `hlint` binary built by this workspace (built first if needed), for
+/// tests that start it themselves (under a pseudo-terminal, or to signal it).
+pub fn hlint_binary() -> PathBuf {
+    ensure_binary_is_current();
+    assert_cmd::cargo::cargo_bin("hlint")
+}
+
 /// The folder of committed test pipelines.
 pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")

@@ -7,6 +7,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use hlint_tests::docker::{engine, execute_with, leftovers, repo, step_line, POSTGRES_IMAGE};
+use hlint_tests::hlint_binary;
 
 const SECRET: &str = "Sekr1t-value";
 
@@ -261,7 +262,7 @@ fn ctrl_c_leaves_nothing_behind() {
             .replace("seq 1 15", "seq 1 120"),
     )
     .unwrap();
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("hlint"))
+    let mut child = Command::new(hlint_binary())
         .args(["--execute", path.to_str().unwrap()])
         .args(["--image-map", &format!("postgres:16.4={POSTGRES_IMAGE}")])
         .args(["--secret", &format!("pg_password={SECRET}")])

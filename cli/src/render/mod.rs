@@ -4,6 +4,7 @@ mod concise;
 mod github;
 mod json;
 mod junit;
+pub mod junit_steps;
 mod pretty;
 mod sarif;
 

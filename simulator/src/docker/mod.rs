@@ -13,12 +13,13 @@ use std::time::Duration;
 
 use bollard::models::{
     ContainerCreateBody, EndpointSettings, HostConfig, Mount, MountType, NetworkCreateRequest,
-    NetworkingConfig, VolumeCreateRequest,
+    NetworkingConfig, PortBinding, VolumeCreateRequest,
 };
 use bollard::query_parameters::{
-    CreateContainerOptions, DownloadFromContainerOptions, KillContainerOptions,
+    CreateContainerOptions, CreateImageOptions, DownloadFromContainerOptions, KillContainerOptions,
     ListContainersOptions, ListNetworksOptions, ListVolumesOptions, LogsOptions,
-    RemoveContainerOptions, RemoveVolumeOptions, StartContainerOptions, WaitContainerOptions,
+    RemoveContainerOptions, RemoveVolumeOptions, StartContainerOptions, UploadToContainerOptions,
+    WaitContainerOptions,
 };
 use bollard::Docker;
 use futures_util::{Stream, StreamExt};
@@ -70,6 +71,10 @@ pub struct ContainerSpec {
     pub working_dir: Option<String>,
     /// `(volume name, mount path)`.
     pub volumes: Vec<(String, String)>,
+    /// `(directory on the engine's machine, mount path)`: only ever the run's workspace.
+    pub binds: Vec<(String, String)>,
+    /// `portBindings`: `(host port, container port)`, TCP, published on every address.
+    pub ports: Vec<(u16, u16)>,
     /// A user network and the aliases on it.
     pub network: Option<(String, Vec<String>)>,
     /// `container:<id>`: share that container's network namespace.
@@ -119,6 +124,50 @@ impl Engine {
         self.docker.inspect_image(image).await.is_ok()
     }
 
+    /// Pulls `image`, calling `progress` with each new status line (`<layer>: Downloading`,
+    /// once a layer and status, not every byte); the engine's message when it fails.
+    pub async fn pull(
+        &self,
+        image: &str,
+        mut progress: impl FnMut(&str),
+    ) -> Result<(), EngineError> {
+        let options = CreateImageOptions {
+            from_image: Some(image.to_owned()),
+            ..Default::default()
+        };
+        let mut stream = self.docker.create_image(Some(options), None, None);
+        let mut last: HashMap<String, String> = HashMap::new();
+        while let Some(item) = stream.next().await {
+            let info = item?;
+            if let Some(detail) = info.error_detail {
+                return Err(EngineError(detail.message.unwrap_or_default()));
+            }
+            let Some(status) = info.status else { continue };
+            let layer = info.id.unwrap_or_default();
+            if last.get(&layer) != Some(&status) {
+                progress(&if layer.is_empty() {
+                    status.clone()
+                } else {
+                    format!("{layer}: {status}")
+                });
+                last.insert(layer, status);
+            }
+        }
+        Ok(())
+    }
+
+    /// Unpacks the tar archive `tar` into `path` of container `id` (created or running).
+    pub async fn upload(&self, id: &str, path: &str, tar: Vec<u8>) -> Result<(), EngineError> {
+        let options = UploadToContainerOptions {
+            path: path.to_owned(),
+            ..Default::default()
+        };
+        self.docker
+            .upload_to_container(id, Some(options), bollard::body_full(tar.into()))
+            .await?;
+        Ok(())
+    }
+
     pub async fn create_network(&self, run: &str, name: &str) -> Result<String, EngineError> {
         let response = self
             .docker
@@ -159,7 +208,41 @@ impl Engine {
                 typ: Some(MountType::VOLUME),
                 ..Default::default()
             })
+            .chain(spec.binds.iter().map(|(dir, target)| Mount {
+                target: Some(target.clone()),
+                source: Some(dir.clone()),
+                typ: Some(MountType::BIND),
+                ..Default::default()
+            }))
             .collect::<Vec<_>>();
+        let port_bindings: HashMap<String, Option<Vec<PortBinding>>> = spec
+            .ports
+            .iter()
+            .map(|(host, container)| {
+                (
+                    format!("{container}/tcp"),
+                    Some(vec![PortBinding {
+                        host_ip: None,
+                        host_port: Some(host.to_string()),
+                    }]),
+                )
+            })
+            .fold(HashMap::new(), |mut map, (port, bindings)| {
+                // Two host ports for one container port: both published.
+                match map.entry(port) {
+                    std::collections::hash_map::Entry::Occupied(mut e) => {
+                        if let (Some(have), Some(more)) = (e.get_mut(), bindings) {
+                            have.extend(more);
+                        }
+                    }
+                    std::collections::hash_map::Entry::Vacant(e) => {
+                        e.insert(bindings);
+                    }
+                }
+                map
+            });
+        let exposed_ports =
+            (!port_bindings.is_empty()).then(|| port_bindings.keys().cloned().collect::<Vec<_>>());
         let networking_config = spec
             .network
             .as_ref()
@@ -184,12 +267,14 @@ impl Engine {
             working_dir: spec.working_dir.clone(),
             user: spec.user.clone(),
             labels: Some(Self::labels(run)),
+            exposed_ports,
             attach_stdout: Some(true),
             attach_stderr: Some(true),
             host_config: Some(HostConfig {
                 mounts: (!mounts.is_empty()).then_some(mounts),
                 network_mode,
                 privileged: Some(spec.privileged),
+                port_bindings: (!port_bindings.is_empty()).then_some(port_bindings),
                 init: Some(false),
                 ..Default::default()
             }),
@@ -299,6 +384,9 @@ impl Engine {
             })
             .collect();
         ids.sort();
+        // One at a time: Docker 20.10's libnetwork can deadlock when endpoints of one network
+        // are deleted while its DNS records are read (moby/moby#46661, fixed in later 20.10 releases),
+        // and concurrent removals make that race likelier.
         for (_, id) in ids {
             match self
                 .docker

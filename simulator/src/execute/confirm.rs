@@ -42,6 +42,7 @@ fn signature(code: &str) -> Option<(Look, &'static [&'static str])> {
             &[
                 "could not bind",
                 "Address already in use",
+                "port is already allocated",
                 "could not create any TCP/IP sockets",
             ][..],
         ),
@@ -100,8 +101,14 @@ pub fn confirm_findings(stage: &StagePlan, steps: &[StepResult]) -> Vec<FindingC
                         .collect(),
                 };
                 candidates.into_iter().find_map(|step| {
+                    // Its output, then why it could not run (a port Docker could not bind).
+                    let error = match &step.status {
+                        StepStatus::Error(message) => Some(message.as_str()),
+                        _ => None,
+                    };
                     step.log
                         .lines()
+                        .chain(error)
                         .find(|line| patterns.iter().any(|p| line.contains(p)))
                         .map(|line| format!("[{}] {}", step.key, line.trim()))
                 })

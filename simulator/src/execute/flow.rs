@@ -2,14 +2,12 @@
 //! attempts under its failure strategy, what its outputs leave for later steps, and the
 //! stage-wide state this changes (something failed; the stage was aborted).
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use tokio::sync::watch;
 
 use super::expressions::{mask, Outputs, Scope, Values};
 use super::failure::{self, Action, FailureType, Handled};
-use super::logs::say;
 use super::stage::Run;
 use super::step::run_step;
 use super::when::{self, Decision};
@@ -21,8 +19,10 @@ pub(super) struct StageFlow {
     pub(super) values: Values,
     pub(super) stage: StagePlan,
     pub(super) outputs: Outputs,
-    /// A step failed (and no strategy forgave it): `stageStatus: Success` steps are skipped.
-    failed: AtomicBool,
+    /// By step index: it failed (and no strategy forgave it). A step that comes after one
+    /// (waits for it, directly or through others) and has `stageStatus: Success` is skipped.
+    /// Only what comes before counts: a parallel sibling's failure races its start.
+    failed: Mutex<Vec<bool>>,
     /// A strategy aborted the stage: running steps stop, nothing else starts.
     abort: watch::Sender<bool>,
 }
@@ -31,9 +31,9 @@ impl StageFlow {
     pub(super) fn new(values: Values, stage: StagePlan) -> StageFlow {
         StageFlow {
             values,
+            failed: Mutex::new(vec![false; stage.steps.len()]),
             stage,
             outputs: Outputs::default(),
-            failed: AtomicBool::new(false),
             abort: watch::channel(false).0,
         }
     }
@@ -48,12 +48,32 @@ impl StageFlow {
         }
     }
 
-    pub(super) fn failed(&self) -> bool {
-        self.failed.load(Ordering::SeqCst)
+    /// A step that `step` waits for, directly or through others, failed.
+    pub(super) fn failed_before(&self, step: &StepPlan) -> bool {
+        let failed = self.failed.lock().unwrap_or_else(|e| e.into_inner());
+        let mut seen = vec![false; failed.len()];
+        let mut pending = step.waits_for_steps.clone();
+        while let Some(index) = pending.pop() {
+            if index >= failed.len() || std::mem::replace(&mut seen[index], true) {
+                continue;
+            }
+            if failed[index] {
+                return true;
+            }
+            pending.extend(&self.stage.steps[index].waits_for_steps);
+        }
+        false
     }
 
-    pub(super) fn mark_failed(&self) {
-        self.failed.store(true, Ordering::SeqCst);
+    pub(super) fn mark_failed(&self, step: &StepPlan) {
+        if let Some(failed) = self
+            .failed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get_mut(step.index)
+        {
+            *failed = true;
+        }
     }
 
     /// Resolves once the stage is aborted.
@@ -71,21 +91,21 @@ impl StageFlow {
 pub(super) async fn run_scheduled(run: &Arc<Run>, step: &StepPlan) -> StepResult {
     let flow = &run.flow;
     let skip = |why: String| {
-        say(&run.out, &format!("[{}] skipped: {why}", step.key));
+        run.progress.line(&format!("[{}] skipped: {why}", step.key));
         StepResult::new(step, StepStatus::Skipped)
     };
     if flow.is_aborted() {
         return skip("the stage was aborted".into());
     }
-    let decision = when::decide(&step.when, flow.failed(), &flow.scope(step));
+    let decision = when::decide(&step.when, flow.failed_before(step), &flow.scope(step));
     match decision {
         Decision::Run => {}
         Decision::Skip(why) => return skip(why),
         Decision::Error(error) => {
             // A condition's value may be a secret's.
             let error = mask(&error, &run.secrets);
-            say(&run.out, &format!("[{}] error: {error}", step.key));
-            flow.mark_failed();
+            run.progress.line(&format!("[{}] error: {error}", step.key));
+            flow.mark_failed(step);
             return StepResult::new(step, StepStatus::Error(error));
         }
     }
@@ -104,7 +124,7 @@ pub(super) async fn run_scheduled(run: &Arc<Run>, step: &StepPlan) -> StepResult
             StepStatus::Success => return result,
             // Could not run, or stopped by an abort: no strategy applies.
             _ => {
-                flow.mark_failed();
+                flow.mark_failed(step);
                 return result;
             }
         };
@@ -113,10 +133,10 @@ pub(super) async fn run_scheduled(run: &Arc<Run>, step: &StepPlan) -> StepResult
             Some(plan) => plan,
             None => match failure::choose(&step.failure_strategies, kind) {
                 Some(strategy) => {
-                    say(
-                        &run.out,
-                        &format!("[{}] failure strategy: {}", step.key, strategy.summary),
-                    );
+                    run.progress.line(&format!(
+                        "[{}] failure strategy: {}",
+                        step.key, strategy.summary
+                    ));
                     match failure::action(strategy) {
                         Action::Retry { intervals, then } => (intervals, *then),
                         other => (Vec::new(), other),
@@ -129,16 +149,13 @@ pub(super) async fn run_scheduled(run: &Arc<Run>, step: &StepPlan) -> StepResult
             if flow.is_aborted() {
                 return result;
             }
-            say(
-                &run.out,
-                &format!(
-                    "[{}] retry {} of {} in {}s",
-                    step.key,
-                    retries + 1,
-                    intervals.len(),
-                    wait.as_secs()
-                ),
-            );
+            run.progress.line(&format!(
+                "[{}] retry {} of {} in {}s",
+                step.key,
+                retries + 1,
+                intervals.len(),
+                wait.as_secs()
+            ));
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}
                 _ = flow.aborted() => return result,
@@ -164,7 +181,7 @@ fn finish(run: &Run, step: &StepPlan, mut result: StepResult, action: Action) ->
             "marked as success: the stage goes on".to_owned(),
         ),
         Action::Abort => {
-            flow.mark_failed();
+            flow.mark_failed(step);
             flow.abort.send_replace(true);
             (
                 Some(Handled::Aborted),
@@ -172,7 +189,7 @@ fn finish(run: &Run, step: &StepPlan, mut result: StepResult, action: Action) ->
             )
         }
         Action::Fail { note: Some(action) } => {
-            flow.mark_failed();
+            flow.mark_failed(step);
             (
                 Some(Handled::NotEmulated(action.clone())),
                 format!("the strategy's action `{action}` is not emulated by --execute: the step counts as failed"),
@@ -180,12 +197,12 @@ fn finish(run: &Run, step: &StepPlan, mut result: StepResult, action: Action) ->
         }
         // Retry only ever comes as the first action, never after retries.
         Action::Fail { note: None } | Action::Retry { .. } => {
-            flow.mark_failed();
+            flow.mark_failed(step);
             (None, String::new())
         }
     };
     if !message.is_empty() {
-        say(&run.out, &format!("[{}] {message}", step.key));
+        run.progress.line(&format!("[{}] {message}", step.key));
     }
     result.applied.handled = handled;
     result

@@ -43,5 +43,5 @@ pub(super) fn emit(run: &Run, key: &str, log: &Mutex<String>, line: &str) {
         log.push_str(&line);
         log.push('\n');
     }
-    say(&run.out, &format!("[{key}] {line}"));
+    run.progress.line(&format!("[{key}] {line}"));
 }

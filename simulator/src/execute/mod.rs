@@ -9,22 +9,33 @@
 //!   container joins it (`network_mode: container:<holder>`), so `localhost` works and two
 //!   services on one port collide; the stage's `volumes` are Docker volumes at their
 //!   `mountPath` in every container.
-//! - Every container gets the shared workspace volume at `/harness` (its working directory).
+//! - The workspace at `/harness` (every step's working directory): on Kubernetes a volume;
+//!   elsewhere a directory on this machine, bind-mounted in every container and the working
+//!   directory of the steps without image, which run on this machine as on Harness Cloud's
+//!   VM (`host.rs`), unless `--default-image` puts them in a container.
+//! - `portBindings` are published on this machine (`ports.rs`); images are pulled by their
+//!   `imagePullPolicy` (`images.rs`); `privileged` needs `--allow-privileged`.
 //! - Every container, network and volume is labelled `hlint.run=<run id>` and removed at the
 //!   end, on failure, on timeout and on Ctrl-C (unless `keep`).
 //! - Harness's step semantics: `when` ([`when`]), failure strategies ([`failure`]), output
 //!   variables, variables, inputs and secrets ([`expressions`]), applied by [`flow`].
 
+mod clone;
 mod confirm;
 pub mod expressions;
 pub mod failure;
 mod flow;
+mod host;
+mod images;
 mod logs;
+mod ports;
+mod progress;
 mod report;
 mod resolved;
 mod stage;
 mod step;
 pub mod when;
+mod workspace;
 
 use std::time::Duration;
 
@@ -57,6 +68,17 @@ pub struct ExecuteOptions {
     pub keep: bool,
     /// The run id (default: `hlint-` and the process id and time).
     pub run_id: Option<String>,
+    /// `--default-image IMAGE`: run steps without image (which Harness Cloud and VMs run on
+    /// the machine) in a container of IMAGE instead of on this machine.
+    pub default_image: Option<String>,
+    /// `--allow-privileged`: run `privileged: true` steps privileged (refused otherwise).
+    pub allow_privileged: bool,
+    /// `cloneCodebase: true` copies the git checkout holding this directory (the pipeline
+    /// file's; default: the current directory).
+    pub checkout_dir: Option<std::path::PathBuf>,
+    /// Live progress (spinners, on standard error) instead of plain lines: standard output
+    /// and standard error are a terminal.
+    pub live: bool,
 }
 
 /// How a step ended.

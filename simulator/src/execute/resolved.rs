@@ -3,7 +3,6 @@
 //! captures its output variables.
 
 use super::expressions::{capture_script, Resolved};
-use super::logs::say;
 use super::stage::Run;
 use crate::plan::{ContainerSettings, StepPlan};
 
@@ -20,10 +19,12 @@ pub(super) struct ResolvedSettings {
 
 /// `settings` resolved for `step`; an error names what could not be resolved. Expressions
 /// `--execute` does not model are left as written, with a note in the log.
+/// `capture_path`: where the script saves its output variables.
 pub(super) fn resolve_settings(
     run: &Run,
     step: &StepPlan,
     settings: &ContainerSettings,
+    capture_path: &str,
 ) -> Result<ResolvedSettings, String> {
     let scope = run.flow.scope(step);
     let mut unknown: Vec<String> = Vec::new();
@@ -50,13 +51,10 @@ pub(super) fn resolve_settings(
     }
     unknown.dedup();
     for expression in &unknown {
-        say(
-            &run.out,
-            &format!(
-                "[{}] note: {expression} is not known to --execute: left as written",
-                step.key
-            ),
-        );
+        run.progress.line(&format!(
+            "[{}] note: {expression} is not known to --execute: left as written",
+            step.key
+        ));
     }
     // Output variables (Run steps; Background steps have none): the script runs behind a
     // trap that saves them, which only a POSIX shell runs.
@@ -64,7 +62,9 @@ pub(super) fn resolve_settings(
     if capture {
         let posix = matches!(settings.shell.as_deref(), Some("Sh" | "Bash"));
         match cmd.as_mut().and_then(|c| c.first_mut()) {
-            Some(script) if posix => *script = capture_script(script, &step.output_variables)?,
+            Some(script) if posix => {
+                *script = capture_script(script, &step.output_variables, capture_path)?
+            }
             _ => {
                 return Err(format!(
                     "--execute captures output variables of Sh and Bash scripts only, not {}",

@@ -7,14 +7,22 @@ use std::time::{Duration, Instant};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
+use std::collections::HashMap;
+use std::path::PathBuf;
+
 use super::flow::{run_scheduled, StageFlow};
+use super::host::{process_state, ProcessGroups};
+use super::images::{ensure, Images, PullPolicy};
 use super::logs::{say, Out};
+use super::ports::published_ports;
+use super::progress::Progress;
 use super::step::map_image;
+use super::workspace::Workspace;
 use super::{
     confirm_findings, report, ExecuteOptions, Secrets, StageOutcome, StepResult, StepStatus, Values,
 };
 use crate::docker::{ContainerSpec, Engine, EngineError, Removed};
-use crate::plan::{InfraKindName, StagePlan};
+use crate::plan::{InfraKindName, StagePlan, Written};
 
 fn new_run_id() -> String {
     let nanos = std::time::SystemTime::now()
@@ -28,22 +36,46 @@ fn new_run_id() -> String {
     )
 }
 
-/// A started Background step: step index, container id, log buffer, started at.
-pub(super) type Service = (usize, String, Arc<Mutex<String>>, Instant);
+/// A started Background step.
+pub(super) struct Service {
+    pub(super) index: usize,
+    pub(super) handle: ServiceHandle,
+    pub(super) log: Arc<Mutex<String>>,
+    pub(super) started: Instant,
+}
+
+/// Where a service runs.
+pub(super) enum ServiceHandle {
+    /// A container (its id).
+    Container(String),
+    /// A process on this machine (a step without image on Harness Cloud or a VM).
+    Process(Arc<tokio::sync::Mutex<tokio::process::Child>>),
+}
 
 /// The run's shared state.
 pub(super) struct Run {
     pub(super) engine: Engine,
     pub(super) id: String,
-    pub(super) out: Out,
+    pub(super) progress: Progress,
     pub(super) secrets: Secrets,
     pub(super) image_map: Vec<(String, String)>,
+    /// `--default-image`: run steps without image in a container of it.
+    pub(super) default_image: Option<String>,
+    pub(super) allow_privileged: bool,
     /// Kubernetes: the holder's id; else the network's name.
     pub(super) holder: Option<String>,
     pub(super) network: Option<String>,
-    /// `(volume, mount path)` in every container (workspace first).
+    /// `(volume, mount path)` in every container (Kubernetes: the workspace first).
     pub(super) volumes: Vec<(String, String)>,
-    /// Background containers: step index, container id, log buffer, started at.
+    /// Harness Cloud, VM, local runner: the workspace directory on this machine, the working
+    /// directory of host steps and, as `bind`, `/harness` in every container.
+    pub(super) workspace_dir: Option<PathBuf>,
+    pub(super) bind: Option<(String, String)>,
+    /// `portBindings` to publish, by step index.
+    pub(super) published: HashMap<usize, Vec<(u16, u16)>>,
+    pub(super) images: Images,
+    pub(super) processes: Arc<ProcessGroups>,
+    /// Started Background steps.
     pub(super) services: Mutex<Vec<Service>>,
     /// `when`, failure strategies, outputs: what the steps share.
     pub(super) flow: StageFlow,
@@ -67,28 +99,46 @@ pub(super) async fn run_stage(
         ),
     );
     let secrets: Secrets = values.secrets.clone();
+    let kubernetes = stage.infrastructure.kind == InfraKindName::Kubernetes;
+    let workspace = match Workspace::create(engine, &id, kubernetes).await {
+        Ok(workspace) => workspace,
+        Err(error) => {
+            cleanup(engine, &id, &out, false).await;
+            return Err(error);
+        }
+    };
+    let processes = Arc::new(ProcessGroups::default());
     let run = Arc::new(Run {
         engine: engine.clone(),
         id: id.clone(),
-        out: out.clone(),
+        progress: Progress::new(out.clone(), options.live),
         secrets,
         image_map: options.image_map.clone(),
+        default_image: options.default_image.clone(),
+        allow_privileged: options.allow_privileged,
         holder: None,
         network: None,
-        volumes: Vec::new(),
+        volumes: workspace.volume().into_iter().collect(),
+        workspace_dir: workspace.dir(),
+        bind: workspace.bind(),
+        published: published_ports(stage),
+        images: Images::default(),
+        processes: processes.clone(),
         services: Mutex::new(Vec::new()),
         flow: StageFlow::new(values.clone(), stage.clone()),
     });
 
     // Run the stage; Ctrl-C (or SIGTERM) drops it where it is, and cleanup follows.
     // Boxed so that dropping it drops its JoinSet, which aborts every step task.
-    let mut work = Box::pin(run_steps(run, stage));
+    let mut work = Box::pin(run_steps(run, stage, &workspace, options));
     let mut interrupted = false;
     let results = tokio::select! {
         results = &mut work => Some(results),
         _ = interrupt() => { interrupted = true; None }
     };
     drop(work);
+    // Host processes first: they may be using the containers and the workspace.
+    processes.kill_all();
     let (results, setup_error) = match results {
         Some(Ok(results)) => (results, None),
         Some(Err(error)) => (Vec::new(), Some(error)),
@@ -107,8 +157,9 @@ pub(super) async fn run_stage(
             &format!("hlint: --keep: left every object labelled hlint.run={id}"),
         );
     } else {
-        cleanup(engine, &id, &out).await;
+        cleanup(engine, &id, &out, interrupted).await;
     }
+    workspace.finish(options.keep && !interrupted, &out);
     if let Some(error) = setup_error {
         return Err(error);
     }
@@ -161,11 +212,13 @@ async fn interrupt() {
     }
 }
 
-/// Removes the run's objects; again while something was left (a create that was in flight
-/// when the run was interrupted lands after the first pass).
-async fn cleanup(engine: &Engine, id: &str, out: &Out) {
+/// Removes the run's objects. After an interruption, again while something was left (a
+/// create that was in flight when the run was dropped lands after the first pass); after a
+/// normal end every create has returned, and one pass is enough.
+async fn cleanup(engine: &Engine, id: &str, out: &Out, interrupted: bool) {
     let mut total = Removed::default();
-    for pass in 0..4 {
+    let passes = if interrupted { 4 } else { 1 };
+    for pass in 0..passes {
         if pass > 0 {
             tokio::time::sleep(Duration::from_millis(300)).await;
         }
@@ -191,17 +244,15 @@ async fn cleanup(engine: &Engine, id: &str, out: &Out) {
 }
 
 /// The infrastructure, then every step as its dependencies allow.
-async fn run_steps(mut run: Arc<Run>, stage: &StagePlan) -> Result<Vec<StepResult>, EngineError> {
+async fn run_steps(
+    mut run: Arc<Run>,
+    stage: &StagePlan,
+    workspace: &Workspace,
+    options: &ExecuteOptions,
+) -> Result<Vec<StepResult>, EngineError> {
     let kubernetes = stage.infrastructure.kind == InfraKindName::Kubernetes;
     {
         let state = Arc::get_mut(&mut run).expect("the run is not shared yet");
-        let workspace = state
-            .engine
-            .create_volume(&state.id, &format!("{}-workspace", state.id))
-            .await?;
-        state
-            .volumes
-            .push((workspace, crate::plan::WORKING_DIR.to_owned()));
         if kubernetes {
             for (i, volume) in stage.infrastructure.volumes.iter().enumerate() {
                 let Some(path) = &volume.mount_path else {
@@ -221,11 +272,9 @@ async fn run_steps(mut run: Arc<Run>, stage: &StagePlan) -> Result<Vec<StepResul
                 .next()
                 .map(|image| map_image(&state.image_map, image))
                 .ok_or_else(|| EngineError("no step of the stage has an image".into()))?;
-            if !state.engine.image_exists(&image).await {
-                return Err(EngineError(format!(
-                    "image `{image}` (for the pod's holder) is not on this engine: pull it, or map it with --image-map"
-                )));
-            }
+            ensure(state, "pod", &image, PullPolicy::IfNotPresent)
+                .await
+                .map_err(|e| EngineError(format!("the pod's holder: {e}")))?;
             let spec = ContainerSpec {
                 name: format!("{}-pod", state.id),
                 image,
@@ -242,6 +291,19 @@ async fn run_steps(mut run: Arc<Run>, stage: &StagePlan) -> Result<Vec<StepResul
             let network = format!("{}-net", state.id);
             state.engine.create_network(&state.id, &network).await?;
             state.network = Some(network);
+        }
+        if stage.clone_codebase == Some(Written::Value(true)) {
+            let source = options
+                .checkout_dir
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("."));
+            let files = workspace
+                .clone_codebase(&state.engine, state.holder.as_deref(), &source)
+                .await
+                .map_err(EngineError)?;
+            state.progress.line(&format!(
+                "hlint: cloneCodebase: copied {files} tracked files into the workspace"
+            ));
         }
     }
 
@@ -285,11 +347,21 @@ async fn run_steps(mut run: Arc<Run>, stage: &StagePlan) -> Result<Vec<StepResul
 
     // The stage has ended: each service must still be up, or have exited cleanly.
     let services = std::mem::take(&mut *run.services.lock().unwrap_or_else(|e| e.into_inner()));
-    for (index, container, log, started) in services {
+    for Service {
+        index,
+        handle,
+        log,
+        started,
+    } in services
+    {
         let Some(result) = results[index].as_mut() else {
             continue;
         };
-        match run.engine.state(&container).await {
+        let state = match &handle {
+            ServiceHandle::Container(container) => run.engine.state(container).await,
+            ServiceHandle::Process(child) => Ok(process_state(child).await),
+        };
+        match state {
             Ok((true, _)) => {}
             Ok((false, code)) => {
                 result.exit_code = code;
@@ -298,8 +370,7 @@ async fn run_steps(mut run: Arc<Run>, stage: &StagePlan) -> Result<Vec<StepResul
                     result.status = StepStatus::Failed;
                     let text = log.lock().unwrap_or_else(|e| e.into_inner()).clone();
                     let tail: Vec<&str> = text.lines().rev().take(5).collect();
-                    say(
-                        &run.out,
+                    run.progress.line(
                         &format!(
                             "[{}] the service exited with code {} before the stage ended; its last lines:\n{}",
                             result.key,

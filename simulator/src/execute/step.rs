@@ -5,12 +5,15 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::expressions::{parse_captured, CAPTURE_PATH};
-use super::logs::{follow, say};
+use super::host::{run_on_host, HostOutputs};
+use super::images::{ensure, PullPolicy};
+use super::logs::follow;
+use super::ports::start_error;
 use super::resolved::{resolve_settings, ResolvedSettings};
-use super::stage::Run;
+use super::stage::{Run, Service, ServiceHandle};
 use super::{mask, StepResult, StepStatus};
 use crate::docker::ContainerSpec;
-use crate::plan::{Placement, StepPlan};
+use crate::plan::{ContainerSettings, Placement, StepPlan, Written};
 
 /// A Docker-safe name piece.
 fn slug(text: &str) -> String {
@@ -40,6 +43,21 @@ fn alias(step: &StepPlan) -> Option<String> {
     })
 }
 
+/// Whether the step may run privileged: `privileged: true` only with `--allow-privileged`.
+fn privileged(run: &Run, settings: &ContainerSettings) -> Result<bool, String> {
+    match &settings.privileged {
+        None | Some(Written::Value(false)) => Ok(false),
+        Some(Written::Value(true)) if run.allow_privileged => Ok(true),
+        Some(Written::Value(true)) => Err(
+            "`privileged: true` gives the container full access to this machine: pass --allow-privileged to run it"
+                .to_owned(),
+        ),
+        Some(Written::Expression(text)) => Err(format!(
+            "`privileged` is an expression (`{text}`) that --execute does not resolve: write true or false"
+        )),
+    }
+}
+
 /// One attempt (1-based: a retry is attempt 2, ...) at running `step`.
 pub(super) async fn run_step(run: &Arc<Run>, step: &StepPlan, attempt: u32) -> StepResult {
     let started = Instant::now();
@@ -48,9 +66,9 @@ pub(super) async fn run_step(run: &Arc<Run>, step: &StepPlan, attempt: u32) -> S
     let mut result = StepResult::new(step, StepStatus::Success);
     let fail = |mut result: StepResult, message: String| {
         let message = mask(&message, &run.secrets);
-        say(&run.out, &format!("[{}] error: {message}", result.key));
         result.duration = started.elapsed();
         result.status = StepStatus::Error(message);
+        run.progress.finished(&result);
         result
     };
     let Some(settings) = &step.container else {
@@ -59,13 +77,24 @@ pub(super) async fn run_step(run: &Arc<Run>, step: &StepPlan, attempt: u32) -> S
             format!("`--execute` does not run {step_type} steps"),
         );
     };
-    if settings.image.is_none() {
-        let message = if step.placement == Placement::Machine {
-            "no image: on Harness Cloud this runs directly on the VM; `--execute` runs only containers".to_owned()
-        } else {
-            "no image".to_owned()
-        };
-        return fail(result, message);
+    // Harness Cloud and VMs run a step without image on the machine itself (unless
+    // --default-image puts it in a container); its outputs then go to a file of the run's.
+    let on_host = settings.image.is_none()
+        && step.placement == Placement::Machine
+        && run.default_image.is_none();
+    let host_outputs = match on_host.then(HostOutputs::create).transpose() {
+        Ok(outputs) => outputs,
+        Err(e) => return fail(result, e),
+    };
+    let capture_path = host_outputs
+        .as_ref()
+        .map_or(CAPTURE_PATH.to_owned(), HostOutputs::path);
+    let resolved = match resolve_settings(run, step, settings, &capture_path) {
+        Ok(resolved) => resolved,
+        Err(e) => return fail(result, e),
+    };
+    if let Some(outputs) = host_outputs {
+        return run_on_host(run, step, resolved, outputs, result, started).await;
     }
     let ResolvedSettings {
         image,
@@ -73,16 +102,23 @@ pub(super) async fn run_step(run: &Arc<Run>, step: &StepPlan, attempt: u32) -> S
         cmd,
         env,
         capture,
-    } = match resolve_settings(run, step, settings) {
-        Ok(resolved) => resolved,
+    } = resolved;
+    let image = match (image, &run.default_image) {
+        (Some(image), _) => image,
+        (None, Some(default)) if step.placement == Placement::Machine => default.clone(),
+        (None, _) => return fail(result, "no image".to_owned()),
+    };
+    let image = map_image(&run.image_map, &image);
+    let policy = match PullPolicy::parse(settings.image_pull_policy.as_deref()) {
+        Ok(policy) => policy,
         Err(e) => return fail(result, e),
     };
-    let image = map_image(&run.image_map, image.as_deref().unwrap_or_default());
-    if !run.engine.image_exists(&image).await {
-        return fail(
-            result,
-            format!("image `{image}` is not on this engine: pull it, or map it with --image-map FROM=TO"),
-        );
+    let privileged = match privileged(run, settings) {
+        Ok(privileged) => privileged,
+        Err(e) => return fail(result, e),
+    };
+    if let Err(e) = ensure(run, &step.key, &image, policy).await {
+        return fail(result, e);
     }
     let (network, network_mode) = match (&run.holder, &run.network) {
         (Some(holder), _) => (None, Some(format!("container:{holder}"))),
@@ -91,6 +127,11 @@ pub(super) async fn run_step(run: &Arc<Run>, step: &StepPlan, attempt: u32) -> S
             None,
         ),
         (None, None) => (None, None),
+    };
+    // Ports are published from the stage network only: a pod has one namespace.
+    let ports = match &run.network {
+        Some(_) => run.published.get(&step.index).cloned().unwrap_or_default(),
+        None => Vec::new(),
     };
     let spec = ContainerSpec {
         name: match attempt {
@@ -103,9 +144,11 @@ pub(super) async fn run_step(run: &Arc<Run>, step: &StepPlan, attempt: u32) -> S
         env,
         working_dir: Some(settings.working_dir.clone()),
         volumes: run.volumes.clone(),
+        binds: run.bind.iter().cloned().collect(),
+        ports,
         network,
         network_mode,
-        privileged: false,
+        privileged,
         user: match &settings.run_as_user {
             Some(crate::plan::Written::Value(uid)) => Some(uid.to_string()),
             _ => None,
@@ -116,12 +159,9 @@ pub(super) async fn run_step(run: &Arc<Run>, step: &StepPlan, attempt: u32) -> S
         Err(e) => return fail(result, e.to_string()),
     };
     if let Err(e) = run.engine.start(&container).await {
-        return fail(result, e.to_string());
+        return fail(result, start_error(&spec.ports, &e.0));
     }
-    say(
-        &run.out,
-        &format!("[{}] started ({})", step.key, spec.image),
-    );
+    run.progress.started(&step.key, &spec.image);
     let log = Arc::new(Mutex::new(String::new()));
     let follower = tokio::spawn(follow(
         run.clone(),
@@ -133,8 +173,14 @@ pub(super) async fn run_step(run: &Arc<Run>, step: &StepPlan, attempt: u32) -> S
         run.services
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .push((step.index, container, log, started));
+            .push(Service {
+                index: step.index,
+                handle: ServiceHandle::Container(container),
+                log,
+                started,
+            });
         result.duration = started.elapsed();
+        run.progress.finished(&result);
         return result;
     }
     let limit = step
@@ -153,47 +199,30 @@ pub(super) async fn run_step(run: &Arc<Run>, step: &StepPlan, attempt: u32) -> S
             } else if capture {
                 match run.engine.read_file(&container, CAPTURE_PATH).await {
                     Ok(bytes) => run.flow.outputs.set(step.index, parse_captured(&bytes)),
-                    Err(e) => say(
-                        &run.out,
-                        &format!("[{}] its output variables could not be read: {e}", step.key),
-                    ),
+                    Err(e) => run.progress.line(&format!(
+                        "[{}] its output variables could not be read: {e}",
+                        step.key
+                    )),
                 }
             }
         }
         Some(Ok(Err(e))) => result.status = StepStatus::Error(e.to_string()),
         Some(Err(_)) => {
             let _ = run.engine.kill(&container).await;
-            say(
-                &run.out,
-                &format!("[{}] timed out after {limit}s", step.key),
-            );
+            run.progress
+                .line(&format!("[{}] timed out after {limit}s", step.key));
             result.status = StepStatus::TimedOut;
         }
         None => {
             let _ = run.engine.kill(&container).await;
-            say(
-                &run.out,
-                &format!("[{}] stopped: the stage was aborted", step.key),
-            );
+            run.progress
+                .line(&format!("[{}] stopped: the stage was aborted", step.key));
             result.status = StepStatus::Aborted;
         }
     }
     let _ = tokio::time::timeout(Duration::from_secs(5), follower).await;
     result.duration = started.elapsed();
     result.log = log.lock().unwrap_or_else(|e| e.into_inner()).clone();
-    say(
-        &run.out,
-        &format!(
-            "[{}] {} (exit code {}){}",
-            step.key,
-            result.status.label(),
-            result.exit_code.map_or("-".into(), |c| c.to_string()),
-            if attempt > 1 {
-                format!(", attempt {attempt}")
-            } else {
-                String::new()
-            }
-        ),
-    );
+    run.progress.finished(&result);
     result
 }

@@ -17,7 +17,7 @@ use super::settings::{
 use super::{
     services, BlockKind, BlockPlan, Connection, EdgePlan, Finding, InfraKindName,
     InfrastructurePlan, Placement, ServiceLife, StagePlan, StepPlan, VariablePlan, VolumePlan,
-    WavePlan,
+    WavePlan, Written,
 };
 
 /// How the plan names a step: `GROUP/STEP` in a step group, else `STEP`; `#N` (1-based
@@ -121,6 +121,13 @@ pub(crate) fn stage_plan(
         name: stage.name.as_ref().map(|n| n.value.clone()),
         infrastructure,
         when: stage_condition(stage),
+        clone_codebase: stage
+            .ci()
+            .and_then(|ci| ci.clone_codebase.as_ref())
+            .map(|c| match &c.value {
+                Value::Known(clone) => Written::Value(*clone),
+                Value::Expression(text) => Written::Expression(text.clone()),
+            }),
         waves,
         steps,
         blocks,

@@ -130,6 +130,8 @@ pub struct StagePlan {
     pub infrastructure: InfrastructurePlan,
     /// The stage's own `when` (pipeline status and condition), if any.
     pub when: Option<Condition>,
+    /// `cloneCodebase` as written (`None`: not set).
+    pub clone_codebase: Option<Written<bool>>,
     /// The steps that start together, in order: wave `k` starts when every step a step of it
     /// waits for has finished (a dry run in which each step takes one unit of time).
     pub waves: Vec<WavePlan>,

@@ -42,7 +42,9 @@ impl Outputs {
 
 /// `script` behind a trap that saves the declared `names` on exit (Sh and Bash alike);
 /// `Err` names a name that is not a shell variable name.
-pub fn capture_script(script: &str, names: &[String]) -> Result<String, String> {
+/// `path`: where the trap writes ([`CAPTURE_PATH`] in a container; a file of the run's own
+/// on this machine for a step without image). It must need no quoting but single quotes.
+pub fn capture_script(script: &str, names: &[String], path: &str) -> Result<String, String> {
     let mut saves = String::new();
     for name in names {
         let valid = name
@@ -60,7 +62,7 @@ pub fn capture_script(script: &str, names: &[String]) -> Result<String, String> 
         ));
     }
     Ok(format!(
-        "__hlint_outputs() {{ {{ {saves}}} > {CAPTURE_PATH} 2>/dev/null; }}\ntrap __hlint_outputs EXIT\n{script}"
+        "__hlint_outputs() {{ {{ {saves}}} > '{path}' 2>/dev/null; }}\ntrap __hlint_outputs EXIT\n{script}"
     ))
 }
 

@@ -427,13 +427,13 @@ fn conditions() {
 
 #[test]
 fn capture_script_and_records() {
-    let script = capture_script("echo hi", &["A".into(), "_b2".into()]).unwrap();
+    let script = capture_script("echo hi", &["A".into(), "_b2".into()], CAPTURE_PATH).unwrap();
     assert!(
         script.contains("trap __hlint_outputs EXIT\necho hi"),
         "{script}"
     );
     assert!(script.contains(CAPTURE_PATH));
-    assert!(capture_script("x", &["not-a-name".into()])
+    assert!(capture_script("x", &["not-a-name".into()], CAPTURE_PATH)
         .unwrap_err()
         .contains("not-a-name"));
     assert_eq!(
