@@ -459,3 +459,17 @@ exit 1"#;
         "the service outlived the stage:\n{out}"
     );
 }
+
+/// A step without image runs on this machine; the output variable it exports reaches the
+/// next step (in a container) through its own file, not the container path.
+#[test]
+fn output_variables_of_a_step_on_this_machine() {
+    let producer = "- step:\n    identifier: make_tag\n    name: make_tag\n    type: Run\n    spec:\n      shell: Sh\n      command: export TAG=v-$((40 + 2))\n      outputVariables:\n        - name: TAG\n";
+    let consumer = "- step:\n    identifier: use_tag\n    name: use_tag\n    type: Run\n    spec:\n      image: debian:12\n      shell: Sh\n      command: echo \"tag is <+steps.make_tag.output.outputVariables.TAG>\"\n";
+    let (code, out) = execute(
+        &pipeline(CLOUD, false, &format!("{producer}{consumer}")),
+        &[],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("[use_tag] tag is v-42"), "{out}");
+}
