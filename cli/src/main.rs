@@ -48,7 +48,10 @@ fn main() -> ExitCode {
             eprintln!("hlint: --stage goes with --plan or --execute");
             EXIT_TROUBLE
         }
-        None => check::run(&cli.check, &mut stdout),
+        None => {
+            hlint_schema::validate::SchemaValidator::warm_builtin();
+            check::run(&cli.check, &mut stdout)
+        }
     };
     let _ = stdout.flush();
     ExitCode::from(status)

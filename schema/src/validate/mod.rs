@@ -90,6 +90,19 @@ impl SchemaValidator {
         })
     }
 
+    /// Starts compiling [`SchemaValidator::builtin`] on another thread and returns at once.
+    /// Building the validator is most of a small file's work; started first, it overlaps
+    /// reading, loading and analysing the file, and `builtin()` waits for what is left.
+    pub fn warm_builtin() {
+        let spawned = std::thread::Builder::new()
+            .name("hlint-schema".into())
+            .spawn(|| {
+                SchemaValidator::builtin();
+            });
+        // No thread: the first `builtin()` compiles it, as without warming.
+        drop(spawned);
+    }
+
     /// Compiles a user-supplied schema. The draft comes from its `$schema` (2020-12 when it
     /// has none), so Harness's draft-07 schema works as is. References must be local: hlint
     /// fetches nothing from the network or the file system.
