@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
 use tokio::process::{Child, Command};
 
-use super::expressions::parse_captured;
+use super::ending::{record_end, wait_for_end};
 use super::logs::emit;
 use super::resolved::ResolvedSettings;
 use super::stage::{Run, Service, ServiceHandle};
@@ -172,45 +172,24 @@ pub(super) async fn run_on_host(
         result.duration = started.elapsed();
         return result;
     }
-    let limit = step
-        .timeout
-        .seconds
-        .unwrap_or(crate::plan::DEFAULT_STEP_TIMEOUT_SECONDS);
-    let waited = tokio::select! {
-        waited = tokio::time::timeout(Duration::from_secs(limit), child.wait()) => Some(waited),
-        _ = run.flow.aborted() => None,
+    let exit = async {
+        let status = child.wait().await.map_err(|e| e.to_string())?;
+        // Killed by a signal: 128 + the signal, as a shell reports it.
+        #[cfg(unix)]
+        if let Some(signal) = std::os::unix::process::ExitStatusExt::signal(&status) {
+            return Ok(128 + i64::from(signal));
+        }
+        Ok(status.code().map_or(-1, i64::from))
     };
-    match waited {
-        Some(Ok(Ok(status))) => {
-            result.exit_code = status.code().map(i64::from);
-            if !status.success() {
-                result.status = StepStatus::Failed;
-            } else if settings.capture {
-                match std::fs::read(outputs.0.path()) {
-                    Ok(bytes) => run.flow.outputs.set(step.index, parse_captured(&bytes)),
-                    Err(e) => run.progress.line(&format!(
-                        "[{}] its output variables could not be read: {e}",
-                        step.key
-                    )),
-                }
-            }
-        }
-        Some(Ok(Err(e))) => result.status = StepStatus::Error(e.to_string()),
-        Some(Err(_)) => {
-            kill_group(child.id().unwrap_or_default() as i32);
-            let _ = child.wait().await;
-            run.progress
-                .line(&format!("[{}] timed out after {limit}s", step.key));
-            result.status = StepStatus::TimedOut;
-        }
-        None => {
-            kill_group(child.id().unwrap_or_default() as i32);
-            let _ = child.wait().await;
-            run.progress
-                .line(&format!("[{}] stopped: the stage was aborted", step.key));
-            result.status = StepStatus::Aborted;
-        }
+    let ending = wait_for_end(run, step, exit).await;
+    if ending.must_stop() {
+        kill_group(child.id().unwrap_or_default() as i32);
+        let _ = child.wait().await;
     }
+    let outputs = ending
+        .reads_outputs(settings.capture)
+        .then(|| std::fs::read(outputs.0.path()).map_err(|e| e.to_string()));
+    record_end(run, step, &mut result, ending, outputs);
     // The script's own background processes may hold its output open: wait a little only.
     for reader in readers {
         let _ = tokio::time::timeout(Duration::from_secs(2), reader).await;

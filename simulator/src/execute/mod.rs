@@ -22,6 +22,7 @@
 
 mod clone;
 mod confirm;
+mod ending;
 pub mod expressions;
 pub mod failure;
 mod flow;

@@ -4,7 +4,8 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use super::expressions::{parse_captured, CAPTURE_PATH};
+use super::ending::{record_end, wait_for_end};
+use super::expressions::CAPTURE_PATH;
 use super::host::{run_on_host, HostOutputs};
 use super::images::{ensure, PullPolicy};
 use super::logs::follow;
@@ -183,43 +184,24 @@ pub(super) async fn run_step(run: &Arc<Run>, step: &StepPlan, attempt: u32) -> S
         run.progress.finished(&result);
         return result;
     }
-    let limit = step
-        .timeout
-        .seconds
-        .unwrap_or(crate::plan::DEFAULT_STEP_TIMEOUT_SECONDS);
-    let waited = tokio::select! {
-        waited = tokio::time::timeout(Duration::from_secs(limit), run.engine.wait(&container)) => Some(waited),
-        _ = run.flow.aborted() => None,
-    };
-    match waited {
-        Some(Ok(Ok(code))) => {
-            result.exit_code = Some(code);
-            if code != 0 {
-                result.status = StepStatus::Failed;
-            } else if capture {
-                match run.engine.read_file(&container, CAPTURE_PATH).await {
-                    Ok(bytes) => run.flow.outputs.set(step.index, parse_captured(&bytes)),
-                    Err(e) => run.progress.line(&format!(
-                        "[{}] its output variables could not be read: {e}",
-                        step.key
-                    )),
-                }
-            }
-        }
-        Some(Ok(Err(e))) => result.status = StepStatus::Error(e.to_string()),
-        Some(Err(_)) => {
-            let _ = run.engine.kill(&container).await;
-            run.progress
-                .line(&format!("[{}] timed out after {limit}s", step.key));
-            result.status = StepStatus::TimedOut;
-        }
-        None => {
-            let _ = run.engine.kill(&container).await;
-            run.progress
-                .line(&format!("[{}] stopped: the stage was aborted", step.key));
-            result.status = StepStatus::Aborted;
-        }
+    let ending = wait_for_end(run, step, async {
+        run.engine.wait(&container).await.map_err(|e| e.to_string())
+    })
+    .await;
+    if ending.must_stop() {
+        let _ = run.engine.kill(&container).await;
     }
+    let outputs = if ending.reads_outputs(capture) {
+        Some(
+            run.engine
+                .read_file(&container, CAPTURE_PATH)
+                .await
+                .map_err(|e| e.to_string()),
+        )
+    } else {
+        None
+    };
+    record_end(run, step, &mut result, ending, outputs);
     let _ = tokio::time::timeout(Duration::from_secs(5), follower).await;
     result.duration = started.elapsed();
     result.log = log.lock().unwrap_or_else(|e| e.into_inner()).clone();
