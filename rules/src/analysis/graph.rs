@@ -362,6 +362,12 @@ impl BitSet {
     }
 }
 
+/// A Background step, by its `type` or by its spec.
+pub fn is_background_step(step: &Step) -> bool {
+    matches!(step.kind(), Some(StepType::Background))
+        || matches!(step.spec.as_deref(), Some(StepSpec::Background(_)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -481,10 +487,4 @@ mod tests {
         assert!(graph.is_empty());
         assert!(graph.waves().is_empty());
     }
-}
-
-/// A Background step, by its `type` or by its spec.
-pub fn is_background_step(step: &Step) -> bool {
-    matches!(step.kind(), Some(StepType::Background))
-        || matches!(step.spec.as_deref(), Some(StepSpec::Background(_)))
 }

@@ -108,7 +108,7 @@ fn check_reference(
             let target = cx.ci_stages().find(|s| s.stage().id() == Some(stage_id))?;
             match rest {
                 ["spec", "execution", "steps", step_id, tail @ ..] => {
-                    step(reference, 6, &target, step_id, tail)
+                    step(reference, 6, target, step_id, tail)
                 }
                 _ => None,
             }
