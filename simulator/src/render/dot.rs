@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use crate::plan::{BlockKind, Plan, StagePlan};
 
-use super::{node_ids, sanitize, stage_name, step_label};
+use super::{graph_edges, node_ids, sanitize, stage_name, stage_title, step_label};
 
 /// One `digraph` per plan.
 pub fn dot(plans: &[Plan]) -> String {
@@ -44,31 +44,17 @@ fn plan_dot(plan: &Plan, out: &mut String) {
     for (s, stage) in plan.stages.iter().enumerate() {
         let name = sanitize(&stage_name(stage, s));
         let _ = writeln!(out, "  subgraph cluster_{name} {{");
-        let _ = writeln!(
-            out,
-            "    label={};",
-            quote(&format!(
-                "stage {} ({})",
-                stage_name(stage, s),
-                stage.infrastructure.kind.label()
-            ))
-        );
+        let _ = writeln!(out, "    label={};", quote(&stage_title(stage, s)));
         level(stage, &ids[s], &name, None, 2, out);
         out.push_str("  }\n");
     }
-    for (s, stage) in plan.stages.iter().enumerate() {
-        for edge in &stage.edges {
-            let style = if stage.steps[edge.before].service.is_some() {
-                " [style=dashed, label=\"started\"]"
-            } else {
-                ""
-            };
-            let _ = writeln!(
-                out,
-                "  {} -> {}{style};",
-                ids[s][edge.before], ids[s][edge.after]
-            );
-        }
+    for (before, after, started) in graph_edges(plan, &ids) {
+        let style = if started {
+            " [style=dashed, label=\"started\"]"
+        } else {
+            ""
+        };
+        let _ = writeln!(out, "  {before} -> {after}{style};");
     }
     out.push_str("}\n");
 }

@@ -7,7 +7,7 @@ use std::fmt::Write;
 use crate::plan::{Plan, StagePlan};
 
 use super::dot::{block_label, children, Child};
-use super::{node_ids, sanitize, stage_name, step_label};
+use super::{graph_edges, node_ids, sanitize, stage_name, stage_title, step_label};
 
 /// One `flowchart TD` per plan.
 pub fn mermaid(plans: &[Plan]) -> String {
@@ -41,28 +41,14 @@ fn plan_mermaid(plan: &Plan, out: &mut String) {
         let _ = writeln!(
             out,
             "  subgraph stage_{name}[{}]",
-            quote(&format!(
-                "stage {} ({})",
-                stage_name(stage, s),
-                stage.infrastructure.kind.label()
-            ))
+            quote(&stage_title(stage, s))
         );
         level(stage, &ids[s], &name, None, 2, out);
         out.push_str("  end\n");
     }
-    for (s, stage) in plan.stages.iter().enumerate() {
-        for edge in &stage.edges {
-            let arrow = if stage.steps[edge.before].service.is_some() {
-                "-. started .->"
-            } else {
-                "-->"
-            };
-            let _ = writeln!(
-                out,
-                "  {} {arrow} {}",
-                ids[s][edge.before], ids[s][edge.after]
-            );
-        }
+    for (before, after, started) in graph_edges(plan, &ids) {
+        let arrow = if started { "-. started .->" } else { "-->" };
+        let _ = writeln!(out, "  {before} {arrow} {after}");
     }
 }
 

@@ -58,6 +58,32 @@ pub(crate) fn stage_name(stage: &StagePlan, index: usize) -> String {
     }
 }
 
+/// A stage's title in the graph renderings: `stage NAME (INFRASTRUCTURE)`.
+pub(crate) fn stage_title(stage: &StagePlan, index: usize) -> String {
+    format!(
+        "stage {} ({})",
+        stage_name(stage, index),
+        stage.infrastructure.kind.label()
+    )
+}
+
+/// Every edge of the plan as node identifiers `(before, after, started)`; `started`: the
+/// step before is a service, which counts as done once it has started.
+pub(crate) fn graph_edges<'a>(
+    plan: &'a Plan,
+    ids: &'a [Vec<String>],
+) -> impl Iterator<Item = (&'a str, &'a str, bool)> + 'a {
+    plan.stages.iter().enumerate().flat_map(move |(s, stage)| {
+        stage.edges.iter().map(move |edge| {
+            (
+                ids[s][edge.before].as_str(),
+                ids[s][edge.after].as_str(),
+                stage.steps[edge.before].service.is_some(),
+            )
+        })
+    })
+}
+
 pub(crate) fn sanitize(text: &str) -> String {
     let mut out: String = text
         .chars()
