@@ -409,20 +409,11 @@ fn several_finding(
 mod tests {
     use crate::testing::{assert_clean, findings, pipeline, Infra};
 
-    use super::super::wrong_host::tests::{fixed, postgres, run};
+    use super::super::wrong_host::tests::{fixed, postgres, postgres_and_check, run};
 
     #[test]
     fn bad_port_5432_against_a_service_on_5433() {
-        let steps = format!(
-            "{}{}",
-            postgres("db", Some("postgres:16.4"), 5433),
-            run(
-                "check",
-                Some("postgres:16.4"),
-                "",
-                "pg_isready -h db -p 5432"
-            )
-        );
+        let steps = postgres_and_check("db", 5433, "check", "pg_isready -h db -p 5432");
         let text = pipeline(Infra::Cloud, &steps);
         let found = findings(&text, "HL209");
         assert_eq!(found.len(), 1, "{found:?}");
@@ -441,16 +432,7 @@ mod tests {
 
     #[test]
     fn bad_default_port_on_kubernetes_points_at_the_host() {
-        let steps = format!(
-            "{}{}",
-            postgres("db", Some("postgres:16.4"), 5433),
-            run(
-                "check",
-                Some("postgres:16.4"),
-                "",
-                "pg_isready -h localhost"
-            )
-        );
+        let steps = postgres_and_check("db", 5433, "check", "pg_isready -h localhost");
         let text = pipeline(Infra::Kubernetes, &steps);
         let found = findings(&text, "HL209");
         assert_eq!(found.len(), 1, "{found:?}");

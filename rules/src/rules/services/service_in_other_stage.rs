@@ -101,7 +101,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
 mod tests {
     use crate::testing::{findings, pipeline};
 
-    use super::super::wrong_host::tests::{postgres, run};
+    use super::super::wrong_host::tests::{postgres, postgres_and_check, run};
 
     /// Two Kubernetes-free Cloud stages: `setup` with the service, `test` with the call.
     fn two_stages(test_steps: &str) -> String {
@@ -129,11 +129,7 @@ mod tests {
 
     #[test]
     fn good_service_started_in_the_same_stage() {
-        let steps = format!(
-            "{}{}",
-            postgres("db", Some("postgres:16.4"), 5432),
-            run("check", Some("postgres:16.4"), "", "pg_isready -h db")
-        );
+        let steps = postgres_and_check("db", 5432, "check", "pg_isready -h db");
         let text = two_stages(&steps);
         assert!(
             findings(&text, "HL208").is_empty(),

@@ -236,20 +236,11 @@ fn fix(
 mod tests {
     use crate::testing::{findings, pipeline, Infra};
 
-    use super::super::wrong_host::tests::{fixed, group, postgres, run};
+    use super::super::wrong_host::tests::{fixed, group, postgres, postgres_and_check, run};
 
     #[test]
     fn bad_psql_without_host_on_kubernetes() {
-        let steps = format!(
-            "{}{}",
-            postgres("db", Some("postgres:16.4"), 5432),
-            run(
-                "check",
-                Some("postgres:16.4"),
-                "",
-                "psql -U postgres -c 'select 1'"
-            )
-        );
+        let steps = postgres_and_check("db", 5432, "check", "psql -U postgres -c 'select 1'");
         let text = pipeline(Infra::Kubernetes, &steps);
         let found = findings(&text, "HL210");
         assert_eq!(found.len(), 1, "{found:?}");
@@ -273,11 +264,7 @@ mod tests {
     fn bad_no_host_on_a_docker_network_suggests_the_alias() {
         let steps = group(
             "sg1",
-            &format!(
-                "{}{}",
-                postgres("db", Some("postgres:16.4"), 5432),
-                run("check", Some("postgres:16.4"), "", "pg_isready")
-            ),
+            &postgres_and_check("db", 5432, "check", "pg_isready"),
         );
         let text = pipeline(Infra::Cloud, &steps);
         let found = findings(&text, "HL210");
@@ -298,15 +285,11 @@ mod tests {
             "{:?}",
             findings(&text, "HL210")
         );
-        let steps = format!(
-            "{}{}",
-            postgres("db", Some("postgres:16.4"), 5433),
-            run(
-                "own",
-                Some("postgres:16.4"),
-                "",
-                "docker-entrypoint.sh postgres & sleep 5; pg_isready"
-            )
+        let steps = postgres_and_check(
+            "db",
+            5433,
+            "own",
+            "docker-entrypoint.sh postgres & sleep 5; pg_isready",
         );
         let text = pipeline(Infra::Kubernetes, &steps);
         assert!(

@@ -115,7 +115,7 @@ fn looks_like(stage: &StageAnalysis<'_>, host: &str, nearest: &str, caller: &str
 mod tests {
     use crate::testing::{findings, pipeline, Infra};
 
-    use super::super::wrong_host::tests::{group, postgres, run};
+    use super::super::wrong_host::tests::{group, postgres, postgres_and_check, run};
 
     fn steps(host: &str) -> String {
         group(
@@ -148,15 +148,11 @@ mod tests {
 
     #[test]
     fn bad_misspelt_step_id_on_kubernetes_suggests_localhost() {
-        let steps = format!(
-            "{}{}",
-            postgres("Background_1", Some("postgres:16.4"), 5433),
-            run(
-                "check",
-                Some("postgres:16.4"),
-                "",
-                "pg_isready -h Backgrond_1 -p 5433"
-            )
+        let steps = postgres_and_check(
+            "Background_1",
+            5433,
+            "check",
+            "pg_isready -h Backgrond_1 -p 5433",
         );
         let text = pipeline(Infra::Kubernetes, &steps);
         let diagnostics = crate::testing::lint(&text);

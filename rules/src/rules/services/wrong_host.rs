@@ -369,6 +369,21 @@ pub(crate) mod tests {
         format!("- step:\n    identifier: {id}\n    name: {id}\n    type: Run\n    spec:\n{image}      envVariables:\n        PGPASSWORD: <+secrets.getValue(\"pg\")>\n{env}      command: |\n        {command}\n")
     }
 
+    /// A postgres 16.4 service on `port` and a Run step `check` (same image) running `command`.
+    pub(crate) fn postgres_and_check(
+        service: &str,
+        port: u16,
+        check: &str,
+        command: &str,
+    ) -> String {
+        let image = Some("postgres:16.4");
+        format!(
+            "{}{}",
+            postgres(service, image, port),
+            run(check, image, "", command)
+        )
+    }
+
     pub(crate) fn group(id: &str, steps: &str) -> String {
         let steps: String = steps.lines().map(|l| format!("      {l}\n")).collect();
         format!("- stepGroup:\n    identifier: {id}\n    name: {id}\n    steps:\n{steps}")
@@ -423,15 +438,11 @@ pub(crate) mod tests {
     fn bad_bare_step_id_in_a_step_group_on_cloud() {
         let steps = group(
             "sg1",
-            &format!(
-                "{}{}",
-                postgres("Background_1", Some("postgres:16.4"), 5433),
-                run(
-                    "Run_1",
-                    Some("postgres:16.4"),
-                    "",
-                    "pg_isready -h Background_1 -p 5433"
-                )
+            &postgres_and_check(
+                "Background_1",
+                5433,
+                "Run_1",
+                "pg_isready -h Background_1 -p 5433",
             ),
         );
         let text = pipeline(Infra::Cloud, &steps);
@@ -450,15 +461,11 @@ pub(crate) mod tests {
     fn good_group_prefix_on_cloud() {
         let steps = group(
             "sg1",
-            &format!(
-                "{}{}",
-                postgres("Background_1", Some("postgres:16.4"), 5433),
-                run(
-                    "Run_1",
-                    Some("postgres:16.4"),
-                    "",
-                    "pg_isready -h sg1_Background_1 -p 5433"
-                )
+            &postgres_and_check(
+                "Background_1",
+                5433,
+                "Run_1",
+                "pg_isready -h sg1_Background_1 -p 5433",
             ),
         );
         let text = pipeline(Infra::Cloud, &steps);
@@ -467,16 +474,7 @@ pub(crate) mod tests {
 
     #[test]
     fn bad_step_id_on_kubernetes() {
-        let steps = format!(
-            "{}{}",
-            postgres("db", Some("postgres:16.4"), 5433),
-            run(
-                "check",
-                Some("postgres:16.4"),
-                "",
-                "pg_isready -h db -p 5433"
-            )
-        );
+        let steps = postgres_and_check("db", 5433, "check", "pg_isready -h db -p 5433");
         let text = pipeline(Infra::Kubernetes, &steps);
         let found = findings(&text, "HL206");
         assert_eq!(found.len(), 1, "{found:?}");
