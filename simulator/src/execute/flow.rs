@@ -103,7 +103,7 @@ pub(super) async fn run_scheduled(run: &Arc<Run>, step: &StepPlan) -> StepResult
         Decision::Skip(why) => return skip(why),
         Decision::Error(error) => {
             // A condition's value may be a secret's.
-            let error = mask(&error, &run.secrets);
+            let error = mask(&error, &run.flow.values.secrets);
             run.progress.line(&format!("[{}] error: {error}", step.key));
             flow.mark_failed(step);
             return StepResult::new(step, StepStatus::Error(error));

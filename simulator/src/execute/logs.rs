@@ -37,7 +37,7 @@ pub(super) async fn follow(run: Arc<Run>, container: String, key: String, log: A
 }
 
 pub(super) fn emit(run: &Run, key: &str, log: &Mutex<String>, line: &str) {
-    let line = mask(line, &run.secrets);
+    let line = mask(line, &run.flow.values.secrets);
     {
         let mut log = log.lock().unwrap_or_else(|e| e.into_inner());
         log.push_str(&line);

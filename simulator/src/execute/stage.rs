@@ -19,7 +19,7 @@ use super::progress::Progress;
 use super::step::map_image;
 use super::workspace::Workspace;
 use super::{
-    confirm_findings, report, ExecuteOptions, Secrets, StageOutcome, StepResult, StepStatus, Values,
+    confirm_findings, report, ExecuteOptions, StageOutcome, StepResult, StepStatus, Values,
 };
 use crate::docker::{ContainerSpec, Engine, EngineError, Removed};
 use crate::plan::{InfraKindName, StagePlan, Written};
@@ -57,7 +57,6 @@ pub(super) struct Run {
     pub(super) engine: Engine,
     pub(super) id: String,
     pub(super) progress: Progress,
-    pub(super) secrets: Secrets,
     pub(super) image_map: Vec<(String, String)>,
     /// `--default-image`: run steps without image in a container of it.
     pub(super) default_image: Option<String>,
@@ -98,7 +97,6 @@ pub(super) async fn run_stage(
             stage.infrastructure.kind.label()
         ),
     );
-    let secrets: Secrets = values.secrets.clone();
     let kubernetes = stage.infrastructure.kind == InfraKindName::Kubernetes;
     let workspace = match Workspace::create(engine, &id, kubernetes).await {
         Ok(workspace) => workspace,
@@ -112,7 +110,6 @@ pub(super) async fn run_stage(
         engine: engine.clone(),
         id: id.clone(),
         progress: Progress::new(out.clone(), options.live),
-        secrets,
         image_map: options.image_map.clone(),
         default_image: options.default_image.clone(),
         allow_privileged: options.allow_privileged,

@@ -66,7 +66,7 @@ pub(super) async fn run_step(run: &Arc<Run>, step: &StepPlan, attempt: u32) -> S
     let background = step_type == "Background";
     let mut result = StepResult::new(step, StepStatus::Success);
     let fail = |mut result: StepResult, message: String| {
-        let message = mask(&message, &run.secrets);
+        let message = mask(&message, &run.flow.values.secrets);
         result.duration = started.elapsed();
         result.status = StepStatus::Error(message);
         run.progress.finished(&result);
