@@ -18,7 +18,7 @@ use super::script::{
 };
 use super::uri::{ConnectionUri, UriPart};
 use super::words::{push_segment, Expansion, Segment, Word};
-use super::{analyse_script, EnvInput, EnvVar, ScriptAnalysis, ScriptLanguage, SpanSpace};
+use super::{analyse_script_memoized, EnvInput, EnvVar, ScriptAnalysis, ScriptLanguage, SpanSpace};
 
 /// Analyses the command of a Run, Test or Background step (`None` for other steps and
 /// steps without a command). Every span of the result is a YAML span.
@@ -63,7 +63,8 @@ pub fn analyse_command(
             value: kv.value.value.clone(),
         })
         .collect();
-    let mut analysis = analyse_script(&command.value, ScriptLanguage::from_shell(shell), &inputs);
+    let mut analysis =
+        analyse_script_memoized(&command.value, ScriptLanguage::from_shell(shell), &inputs);
     let script_map = ScalarMap::new(tree, source, command.node, command.span);
     let env_maps: Vec<(Span, ScalarMap)> = analysis
         .env

@@ -11,6 +11,8 @@
 //! - `options` and `clients`: reading each call with the table.
 //! - `uri`: connection URIs and libpq `key=value` strings.
 //! - `patterns`: readiness patterns.
+//! - `memo`: analyses of scripts already seen, per thread (a script repeated across stages
+//!   or pipelines is parsed once).
 //! - `mapping`: from script offsets to YAML source spans; [`analyse_step`] and
 //!   [`analyse_command`] are what rules call: every span they return is a YAML span.
 //!
@@ -21,6 +23,7 @@ mod clients;
 mod harness;
 mod loops;
 mod mapping;
+mod memo;
 mod options;
 mod parse;
 mod patterns;
@@ -41,6 +44,7 @@ pub use clients::{
     VariableSource,
 };
 pub use mapping::{analyse_command, analyse_step};
+pub use memo::analyse_script_memoized;
 pub use parse::parse_script;
 pub use patterns::{Readiness, Sleep};
 pub use script::{
@@ -56,7 +60,7 @@ pub use words::{Expansion, ExpansionKind, Segment, Word};
 pub use wrappers::{duration_seconds, program_name};
 
 /// The language of a script, from the step's `shell`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum ScriptLanguage {
     Sh,
     Bash,
@@ -104,7 +108,7 @@ pub enum SkipReason {
 }
 
 /// An environment variable given to the script (the step's `envVariables`), as input.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct EnvInput {
     pub name: String,
     pub value: String,

@@ -1,0 +1,142 @@
+//! The analyses of scripts already seen, per thread.
+//!
+//! A script-level analysis ([`analyse_script`]) depends only on the script text, its language
+//! and the step's environment, and its spans are script offsets: the same health-check loop
+//! or build script, repeated across the stages of a pipeline or across the pipelines of a
+//! repository, is parsed once and its analysis cloned (a clone costs a fraction of a
+//! tree-sitter parse and walk). Each caller maps the clone to its own YAML spans.
+//!
+//! Bounded: at [`MAX_ENTRIES`] scripts the table keeps only the analyses used again since
+//! the last such sweep (the scripts a repository repeats) and forgets the rest, so linting a
+//! whole repository keeps memory flat.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use super::{analyse_script, EnvInput, ScriptAnalysis, ScriptLanguage};
+
+const MAX_ENTRIES: usize = 2048;
+
+#[derive(PartialEq, Eq, Hash)]
+struct Key {
+    text: String,
+    language: ScriptLanguage,
+    env: Vec<EnvInput>,
+}
+
+struct Entry {
+    analysis: ScriptAnalysis,
+    /// Used again since the last sweep.
+    reused: bool,
+}
+
+#[derive(Default)]
+struct Table {
+    entries: HashMap<Key, Entry>,
+}
+
+impl Table {
+    fn get(&mut self, key: &Key) -> Option<ScriptAnalysis> {
+        let entry = self.entries.get_mut(key)?;
+        entry.reused = true;
+        Some(entry.analysis.clone())
+    }
+
+    fn insert(&mut self, key: Key, analysis: ScriptAnalysis) {
+        if self.entries.len() >= MAX_ENTRIES {
+            self.entries
+                .retain(|_, entry| std::mem::take(&mut entry.reused));
+            if self.entries.len() >= MAX_ENTRIES / 2 {
+                self.entries.clear();
+            }
+        }
+        self.entries.insert(
+            key,
+            Entry {
+                analysis,
+                reused: false,
+            },
+        );
+    }
+}
+
+thread_local! {
+    static SEEN: RefCell<Table> = RefCell::new(Table::default());
+}
+
+/// [`analyse_script`], remembered: equal inputs give an equal analysis.
+pub fn analyse_script_memoized(
+    text: &str,
+    language: ScriptLanguage,
+    env: &[EnvInput],
+) -> ScriptAnalysis {
+    let key = Key {
+        text: text.to_owned(),
+        language,
+        env: env.to_vec(),
+    };
+    if let Some(found) = SEEN.with(|seen| seen.borrow_mut().get(&key)) {
+        return found;
+    }
+    let analysis = analyse_script(&key.text, key.language.clone(), &key.env);
+    SEEN.with(|seen| seen.borrow_mut().insert(key, analysis.clone()));
+    analysis
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_remembered_analysis_equals_a_fresh_one() {
+        let script = "until pg_isready -h db -p 5432; do sleep 1; done\npsql -h db -c 'select 1'\n";
+        let env = [EnvInput {
+            name: "PGPASSWORD".into(),
+            value: "secret".into(),
+        }];
+        let fresh = analyse_script(script, ScriptLanguage::Bash, &env);
+        let first = analyse_script_memoized(script, ScriptLanguage::Bash, &env);
+        let second = analyse_script_memoized(script, ScriptLanguage::Bash, &env);
+        assert_eq!(first, fresh);
+        assert_eq!(second, fresh);
+        assert!(!fresh.calls.is_empty());
+    }
+
+    #[test]
+    fn the_language_and_the_environment_are_part_of_the_key() {
+        let script = "psql -h db -c 'select 1'\n";
+        let bash = analyse_script_memoized(script, ScriptLanguage::Bash, &[]);
+        let python = analyse_script_memoized(script, ScriptLanguage::Python, &[]);
+        assert!(bash.is_analysed());
+        assert!(!python.is_analysed());
+        let with_env = analyse_script_memoized(
+            script,
+            ScriptLanguage::Bash,
+            &[EnvInput {
+                name: "PGHOST".into(),
+                value: "other".into(),
+            }],
+        );
+        assert_eq!(with_env.env.len(), 1);
+        assert!(bash.env.is_empty());
+    }
+
+    #[test]
+    fn a_full_table_keeps_what_was_reused() {
+        let mut table = Table::default();
+        let key = |n: usize| Key {
+            text: format!("echo {n}"),
+            language: ScriptLanguage::Sh,
+            env: Vec::new(),
+        };
+        let analysis = analyse_script("echo", ScriptLanguage::Sh, &[]);
+        for n in 0..MAX_ENTRIES {
+            table.insert(key(n), analysis.clone());
+        }
+        assert!(table.get(&key(7)).is_some());
+        table.insert(key(MAX_ENTRIES), analysis.clone());
+        assert_eq!(table.entries.len(), 2);
+        assert!(table.get(&key(7)).is_some());
+        assert!(table.get(&key(8)).is_none());
+    }
+}
