@@ -1,10 +1,10 @@
 //! JSON Schema validation of a loaded pipeline, with every finding mapped to an exact YAML span.
 //!
-//! hlint's own schema (`pipeline.schema.json`) is embedded and compiled once per process. It
-//! is draft-07: jsonschema checks a schema against its meta-schema when compiling it, and
-//! draft-07's is one small document where 2020-12's vocabularies cost a small file's whole
-//! lint a fifth more instructions (DESIGN.md, "Speed"). A user-supplied schema, such as Harness's official draft-07 `v0/pipeline.json`, can
-//! be used instead through [`SchemaValidator::from_json`].
+//! hlint's own schema (`pipeline.schema.json`, draft-07) is embedded and applied by walking it
+//! (`interpret`): compiling it with jsonschema cost more than linting a typical pipeline
+//! (DESIGN.md, "Speed"). A user-supplied schema, such as Harness's official draft-07
+//! `v0/pipeline.json`, is compiled with jsonschema ([`SchemaValidator::from_json`]). Both
+//! engines report [`violation::Violation`]s, which `translate` words the same way.
 //!
 //! ```
 //! use hlint_schema::validate::{SchemaProblem, SchemaValidator};
@@ -20,11 +20,15 @@
 //! or runtime input (`<+input>`, `<+pipeline.variables.x>`), whose real value is known only at
 //! run time; anything about a `<<` merge key, which the YAML loader reports.
 
+mod interpret;
 mod problem;
 mod suggest;
 mod to_json;
 mod translate;
+mod violation;
 
+#[cfg(test)]
+mod engines_agree;
 #[cfg(test)]
 mod tests;
 
@@ -45,16 +49,26 @@ use translate::{Found, Translator};
 /// hlint's own schema for Harness CI pipelines, as JSON text.
 pub const BUILTIN_SCHEMA: &str = include_str!("pipeline.schema.json");
 
-/// A compiled JSON Schema and the schema document it was compiled from (kept to read titles,
-/// property names and hlint's messages when translating errors).
+/// A JSON Schema ready to apply, and its document (kept to read titles, property names and
+/// hlint's messages when translating errors).
 pub struct SchemaValidator {
-    schema: Value,
-    validator: jsonschema::Validator,
+    engine: Engine,
+}
+
+enum Engine {
+    /// hlint's own schema: applied by walking it.
+    Interpreted(interpret::Interpreter<'static>),
+    /// A user's schema: compiled by jsonschema.
+    Compiled {
+        schema: Value,
+        validator: Box<jsonschema::Validator>,
+    },
 }
 
 impl fmt::Debug for SchemaValidator {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let id = self.schema.get("$id").or_else(|| self.schema.get("title"));
+        let schema = self.schema();
+        let id = schema.get("$id").or_else(|| schema.get("title"));
         f.debug_struct("SchemaValidator")
             .field("schema", &id)
             .finish_non_exhaustive()
@@ -76,23 +90,22 @@ impl fmt::Display for SchemaError {
 impl std::error::Error for SchemaError {}
 
 impl SchemaValidator {
-    /// hlint's embedded schema, compiled on first use and shared for the life of the process.
+    /// hlint's embedded schema, read on first use and shared for the life of the process.
     pub fn builtin() -> &'static SchemaValidator {
+        static DOCUMENT: OnceLock<Value> = OnceLock::new();
         static BUILTIN: OnceLock<SchemaValidator> = OnceLock::new();
         BUILTIN.get_or_init(|| {
-            let schema: Value =
-                serde_json::from_str(BUILTIN_SCHEMA).expect("the embedded schema is valid JSON");
-            // The `regex` engine: linear time, and cheaper to compile than fancy-regex, whose
-            // look-arounds hlint's own patterns do not use.
-            let options =
-                jsonschema::options().with_pattern_options(jsonschema::PatternOptions::regex());
-            SchemaValidator::compile(schema, &options).expect("the embedded schema compiles")
+            let document = DOCUMENT.get_or_init(|| {
+                serde_json::from_str(BUILTIN_SCHEMA).expect("the embedded schema is valid JSON")
+            });
+            SchemaValidator {
+                engine: Engine::Interpreted(interpret::Interpreter::new(document)),
+            }
         })
     }
 
-    /// Starts compiling [`SchemaValidator::builtin`] on another thread and returns at once.
-    /// Building the validator is most of a small file's work; started first, it overlaps
-    /// reading, loading and analysing the file, and `builtin()` waits for what is left.
+    /// Starts reading [`SchemaValidator::builtin`] on another thread and returns at once, to
+    /// overlap reading and loading the file; `builtin()` waits for what is left.
     pub fn warm_builtin() {
         let spawned = std::thread::Builder::new()
             .name("hlint-schema".into())
@@ -118,12 +131,20 @@ impl SchemaValidator {
         let validator = options.build(&schema).map_err(|error| SchemaError {
             message: error.to_string(),
         })?;
-        Ok(SchemaValidator { schema, validator })
+        Ok(SchemaValidator {
+            engine: Engine::Compiled {
+                schema,
+                validator: Box::new(validator),
+            },
+        })
     }
 
     /// The schema document.
     pub fn schema(&self) -> &Value {
-        &self.schema
+        match &self.engine {
+            Engine::Interpreted(interpreter) => interpreter.root(),
+            Engine::Compiled { schema, .. } => schema,
+        }
     }
 
     /// Validates a loaded document. Problems come deduplicated and sorted by span.
@@ -131,11 +152,21 @@ impl SchemaValidator {
         let instance = to_json(tree);
         let translator = Translator {
             tree,
-            schema: &self.schema,
+            schema: self.schema(),
         };
         let mut found = Vec::new();
-        for error in self.validator.iter_errors(&instance) {
-            translator.translate(&error, &mut found);
+        match &self.engine {
+            Engine::Interpreted(interpreter) => {
+                for violation in interpreter.violations(&instance) {
+                    translator.translate(&violation, &mut found);
+                }
+            }
+            Engine::Compiled { schema, validator } => {
+                for error in validator.iter_errors(&instance) {
+                    let violation = violation::from_jsonschema(&error, schema);
+                    translator.translate(&violation, &mut found);
+                }
+            }
         }
         finish(found)
     }

@@ -1,4 +1,4 @@
-//! From jsonschema's errors (JSON pointers, schema keywords) to [`SchemaProblem`]s (YAML spans,
+//! From [`Violation`]s (JSON pointers, schema keywords) to [`SchemaProblem`]s (YAML spans,
 //! Harness words).
 //!
 //! The schema itself supplies the words: the `title` of the schema object a keyword sits in
@@ -6,13 +6,13 @@
 //! `x-hlint-message` words the errors of keywords that have no good generic message
 //! (`minProperties` on a `stages` item, `anyOf` on a looping strategy).
 
-use jsonschema::error::{TypeKind, ValidationErrorKind};
-use jsonschema::{JsonType, ValidationError};
+use jsonschema::JsonType;
 use serde_json::Value;
 
 use super::problem::{field_ref, SchemaProblem};
 use super::suggest::closest;
 use super::to_json::{pointer_segments, step, value_span, Located};
+use super::violation::{display_value, Branch, Violation, ViolationKind, FIELD};
 use crate::span::Span;
 use crate::yaml::{NodeKind, ScalarValue, YamlTree};
 
@@ -38,67 +38,42 @@ struct Place {
 const MERGE_KEY: &str = "<<";
 
 impl<'a> Translator<'a> {
-    pub fn translate(&self, error: &ValidationError<'_>, out: &mut Vec<Found>) {
-        let pointer = error.instance_path().as_str();
+    pub fn translate(&self, violation: &Violation<'_, '_>, out: &mut Vec<Found>) {
+        let pointer = violation.pointer.as_str();
         if pointer_segments(pointer).any(|segment| segment == MERGE_KEY) {
             return;
         }
+        let instance: &Value = &violation.instance;
         // A Harness expression or runtime input stands for a value known only at run time:
         // nothing about its text can be checked.
-        if matches!(error.instance().as_ref(), Value::String(text) if text.contains("<+")) {
+        if matches!(instance, Value::String(text) if text.contains("<+")) {
             return;
         }
         let place = self.place(pointer);
         let span = self.span_of(&place);
-        let schema_path = error.schema_path().as_str();
-        let holder = self.holder(schema_path);
-        let problem = match error.kind() {
-            ValidationErrorKind::AdditionalProperties { unexpected }
-            | ValidationErrorKind::UnevaluatedProperties { unexpected } => {
+        let holder = violation.holder;
+        let problem = match &violation.kind {
+            ViolationKind::UnknownKeys(unexpected) => {
                 self.unknown_keys(pointer, &place, holder, unexpected, out);
                 return;
             }
-            ValidationErrorKind::Required { property } => {
-                let field = property
-                    .as_str()
-                    .map_or_else(|| property.to_string(), str::to_owned);
-                SchemaProblem::MissingField {
-                    field,
-                    span: self.mapping_anchor(&place),
-                    parent: self.context_name(holder, &place),
-                }
+            ViolationKind::Required(field) => SchemaProblem::MissingField {
+                field: field.clone(),
+                span: self.mapping_anchor(&place),
+                parent: self.context_name(holder, &place),
+            },
+            ViolationKind::Type(expected) => self.wrong_type(&place, span, expected, instance),
+            ViolationKind::NotAllowed(allowed) => {
+                self.not_allowed(&place, span, allowed.clone(), instance)
             }
-            ValidationErrorKind::Type { kind } => {
-                let expected: Vec<JsonType> = match kind {
-                    TypeKind::Single(ty) => vec![*ty],
-                    TypeKind::Multiple(set) => set.iter().collect(),
-                };
-                self.wrong_type(&place, span, &expected, error.instance())
-            }
-            ValidationErrorKind::Enum { options } => {
-                let allowed = options
-                    .as_array()
-                    .map(|options| options.iter().map(display_value).collect())
-                    .unwrap_or_default();
-                self.not_allowed(&place, span, allowed, error.instance())
-            }
-            ValidationErrorKind::Constant { expected_value } => self.not_allowed(
-                &place,
+            ViolationKind::Pattern(pattern) => SchemaProblem::PatternMismatch {
                 span,
-                vec![display_value(expected_value)],
-                error.instance(),
-            ),
-            ValidationErrorKind::Pattern { pattern } => SchemaProblem::PatternMismatch {
-                span,
-                value: display_value(error.instance()),
+                value: display_value(instance),
                 what: title(holder).map_or_else(|| place.field.clone(), str::to_owned),
                 pattern: pattern.clone(),
             },
-            ValidationErrorKind::AnyOf { context }
-            | ValidationErrorKind::OneOfNotValid { context }
-                if custom_message(holder).is_none() =>
-            {
-                if self.translate_best_branch(pointer, schema_path, context, out) {
+            ViolationKind::NoneMatched(branches) if custom_message(holder).is_none() => {
+                if self.translate_best_branch(pointer, branches, out) {
                     return;
                 }
                 other(
@@ -109,14 +84,14 @@ impl<'a> Translator<'a> {
                     ),
                 )
             }
-            ValidationErrorKind::MaxProperties { limit } => other(
+            ViolationKind::MaxProperties(limit) => other(
                 self.extra_key(&place, *limit)
                     .unwrap_or_else(|| self.anchor(&place)),
-                self.describe(error.kind(), holder, &place, error),
+                describe(&violation.kind, holder, &place, instance),
             ),
             kind => other(
                 self.anchor(&place),
-                self.describe(kind, holder, &place, error),
+                describe(kind, holder, &place, instance),
             ),
         };
         out.push(Found {
@@ -192,15 +167,6 @@ impl<'a> Translator<'a> {
             .entries(located.node)
             .get(usize::try_from(limit).ok()?)?;
         Some(self.tree.span(entry.key))
-    }
-
-    /// The schema object that holds the failing keyword: the schema path minus its last
-    /// segment. (The schema path is canonical: `$ref`s are already resolved in it.)
-    fn holder(&self, schema_path: &str) -> Option<&'a Value> {
-        let parent = schema_path
-            .rsplit_once('/')
-            .map_or("", |(parent, _)| parent);
-        self.schema.pointer(parent)
     }
 
     /// "Run step spec" from the schema's title, or the field's own name.
@@ -343,35 +309,34 @@ impl<'a> Translator<'a> {
     fn translate_best_branch(
         &self,
         pointer: &str,
-        schema_path: &str,
-        context: &[Vec<ValidationError<'static>>],
+        branches: &[Branch<'_, '_>],
         out: &mut Vec<Found>,
     ) -> bool {
         let discriminator = format!("{pointer}/type");
-        let plausible: Vec<&Vec<ValidationError<'static>>> = context
+        let plausible: Vec<&Vec<Violation>> = branches
             .iter()
-            .enumerate()
-            .filter(|(index, _)| !self.is_expression_branch(&format!("{schema_path}/{index}")))
-            .filter(|(_, errors)| {
-                !errors.iter().any(|error| {
-                    error.instance_path().as_str() == discriminator
-                        && matches!(
-                            error.kind(),
-                            ValidationErrorKind::Enum { .. } | ValidationErrorKind::Constant { .. }
-                        )
+            .filter(|branch| {
+                !branch
+                    .schema
+                    .is_some_and(|schema| self.is_expression_branch(schema))
+            })
+            .map(|branch| &branch.violations)
+            .filter(|violations| {
+                !violations.iter().any(|violation| {
+                    violation.pointer == discriminator
+                        && matches!(violation.kind, ViolationKind::NotAllowed(_))
                 })
             })
-            .map(|(_, errors)| errors)
             .collect();
         // Among several, drop branches that want a different kind of value altogether.
         let plausible: Vec<_> = if plausible.len() > 1 {
             let shaped: Vec<_> = plausible
                 .iter()
                 .copied()
-                .filter(|errors| {
-                    !errors.iter().any(|error| {
-                        error.instance_path().as_str() == pointer
-                            && matches!(error.kind(), ValidationErrorKind::Type { .. })
+                .filter(|violations| {
+                    !violations.iter().any(|violation| {
+                        violation.pointer == pointer
+                            && matches!(violation.kind, ViolationKind::Type(_))
                     })
                 })
                 .collect();
@@ -389,10 +354,10 @@ impl<'a> Translator<'a> {
             let complete: Vec<_> = plausible
                 .iter()
                 .copied()
-                .filter(|errors| {
-                    !errors.iter().any(|error| {
-                        error.instance_path().as_str() == pointer
-                            && matches!(error.kind(), ValidationErrorKind::Required { .. })
+                .filter(|violations| {
+                    !violations.iter().any(|violation| {
+                        violation.pointer == pointer
+                            && matches!(violation.kind, ViolationKind::Required(_))
                     })
                 })
                 .collect();
@@ -404,21 +369,18 @@ impl<'a> Translator<'a> {
         } else {
             plausible
         };
-        let [errors] = plausible.as_slice() else {
+        let [violations] = plausible.as_slice() else {
             return false;
         };
         // If every error of the branch is about a Harness expression, the branch fails only
         // for want of the run-time value: nothing is reported.
-        for error in errors.iter() {
-            self.translate(error, out);
+        for violation in violations.iter() {
+            self.translate(violation, out);
         }
         true
     }
 
-    fn is_expression_branch(&self, branch_path: &str) -> bool {
-        let Some(branch) = self.schema.pointer(branch_path) else {
-            return false;
-        };
+    fn is_expression_branch(&self, branch: &'a Value) -> bool {
         let branch = self.resolve_local_ref(branch);
         branch
             .get("pattern")
@@ -434,77 +396,81 @@ impl<'a> Translator<'a> {
             .and_then(|pointer| self.schema.pointer(pointer))
             .unwrap_or(node)
     }
+}
 
-    /// Words for the remaining kinds of error.
-    fn describe(
-        &self,
-        kind: &ValidationErrorKind,
-        holder: Option<&Value>,
-        place: &Place,
-        error: &ValidationError<'_>,
-    ) -> String {
-        if let Some(message) = custom_message(holder) {
-            return message.to_owned();
+/// Words for the remaining kinds of error.
+fn describe(
+    kind: &ViolationKind,
+    holder: Option<&Value>,
+    place: &Place,
+    instance: &Value,
+) -> String {
+    if let Some(message) = custom_message(holder) {
+        return message.to_owned();
+    }
+    let field = field_ref(&place.field);
+    let plural = |n: u64, what: &str| {
+        if n == 1 {
+            format!("1 {what}")
+        } else {
+            format!("{n} {what}s")
         }
-        let field = field_ref(&place.field);
-        let plural = |n: u64, what: &str| {
-            if n == 1 {
-                format!("1 {what}")
-            } else {
-                format!("{n} {what}s")
-            }
-        };
-        match kind {
-            ValidationErrorKind::MinItems { limit } => {
-                format!("{field} needs at least {}", plural(*limit, "item"))
-            }
-            ValidationErrorKind::MaxItems { limit } => {
-                format!("{field} holds more than {}", plural(*limit, "item"))
-            }
-            ValidationErrorKind::MinLength { limit: 1 } => format!("{field} must not be empty"),
-            ValidationErrorKind::MinLength { limit } => {
-                format!("{field} needs at least {}", plural(*limit, "character"))
-            }
-            ValidationErrorKind::MaxLength { limit } => {
-                format!("{field} is longer than {}", plural(*limit, "character"))
-            }
-            ValidationErrorKind::MinProperties { limit } => {
-                format!("{field} needs at least {}", plural(*limit, "key"))
-            }
-            ValidationErrorKind::MaxProperties { limit } => {
-                format!("{field} holds more than {}", plural(*limit, "key"))
-            }
-            ValidationErrorKind::Minimum { limit } => {
-                format!("{field} must be at least {limit}")
-            }
-            ValidationErrorKind::Maximum { limit } => {
-                format!("{field} must be at most {limit}")
-            }
-            ValidationErrorKind::ExclusiveMinimum { limit } => {
-                format!("{field} must be more than {limit}")
-            }
-            ValidationErrorKind::ExclusiveMaximum { limit } => {
-                format!("{field} must be less than {limit}")
-            }
-            ValidationErrorKind::UniqueItems => format!("{field} holds the same item twice"),
-            ValidationErrorKind::FalseSchema => format!("{field} is not allowed here"),
-            ValidationErrorKind::Format { format } => {
-                format!(
-                    "`{}` is not a valid {format}",
-                    display_value(error.instance())
-                )
-            }
-            ValidationErrorKind::Not { .. } => {
-                format!("{field} has a form that is not allowed here")
-            }
-            ValidationErrorKind::AnyOf { .. } | ValidationErrorKind::OneOfNotValid { .. } => {
-                format!("{field} matches none of the forms allowed here")
-            }
-            ValidationErrorKind::OneOfMultipleValid { .. } => {
-                format!("{field} matches more than one of the forms allowed here")
-            }
-            _ => format!("{field}: {}", error.masked_with(place.field.as_str())),
+    };
+    match kind {
+        ViolationKind::MinItems(limit) => {
+            format!("{field} needs at least {}", plural(*limit, "item"))
         }
+        ViolationKind::MaxItems(limit) => {
+            format!("{field} holds more than {}", plural(*limit, "item"))
+        }
+        ViolationKind::MinLength(1) => format!("{field} must not be empty"),
+        ViolationKind::MinLength(limit) => {
+            format!("{field} needs at least {}", plural(*limit, "character"))
+        }
+        ViolationKind::MaxLength(limit) => {
+            format!("{field} is longer than {}", plural(*limit, "character"))
+        }
+        ViolationKind::MinProperties(limit) => {
+            format!("{field} needs at least {}", plural(*limit, "key"))
+        }
+        ViolationKind::MaxProperties(limit) => {
+            format!("{field} holds more than {}", plural(*limit, "key"))
+        }
+        ViolationKind::Minimum(limit) => {
+            format!("{field} must be at least {limit}")
+        }
+        ViolationKind::Maximum(limit) => {
+            format!("{field} must be at most {limit}")
+        }
+        ViolationKind::ExclusiveMinimum(limit) => {
+            format!("{field} must be more than {limit}")
+        }
+        ViolationKind::ExclusiveMaximum(limit) => {
+            format!("{field} must be less than {limit}")
+        }
+        ViolationKind::UniqueItems => format!("{field} holds the same item twice"),
+        ViolationKind::FalseSchema => format!("{field} is not allowed here"),
+        ViolationKind::Format(format) => {
+            format!("`{}` is not a valid {format}", display_value(instance))
+        }
+        ViolationKind::Not => {
+            format!("{field} has a form that is not allowed here")
+        }
+        ViolationKind::NoneMatched(_) => {
+            format!("{field} matches none of the forms allowed here")
+        }
+        ViolationKind::OneOfMultipleValid => {
+            format!("{field} matches more than one of the forms allowed here")
+        }
+        ViolationKind::Unworded(message) => {
+            format!("{field}: {}", message.replace(FIELD, &place.field))
+        }
+        // Worded where they are found (`translate`).
+        ViolationKind::UnknownKeys(_)
+        | ViolationKind::Required(_)
+        | ViolationKind::Type(_)
+        | ViolationKind::NotAllowed(_)
+        | ViolationKind::Pattern(_) => format!("{field} is not allowed here"),
     }
 }
 
@@ -518,15 +484,6 @@ fn custom_message(holder: Option<&Value>) -> Option<&str> {
 
 fn other(span: Span, message: String) -> SchemaProblem {
     SchemaProblem::Other { span, message }
-}
-
-/// A JSON value as a person would write it in YAML: strings without quotes.
-fn display_value(value: &Value) -> String {
-    match value {
-        Value::String(text) => text.clone(),
-        Value::Null => "null".to_owned(),
-        other => other.to_string(),
-    }
 }
 
 fn expected_words(types: &[JsonType]) -> String {

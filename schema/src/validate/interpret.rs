@@ -1,0 +1,617 @@
+//! hlint's own schema, applied by walking it: nothing is compiled.
+//!
+//! Compiling `pipeline.schema.json` with the jsonschema crate cost a process about 10 million
+//! instructions (three milliseconds here), more than loading and analysing a typical pipeline;
+//! a pre-commit hook pays it on every run (DESIGN.md, "Speed"). The schema uses a small
+//! draft-07 subset ([`KEYWORDS`]), which this module applies directly to the instance, with
+//! the same results as jsonschema: a test runs both on every fixture and compares. A user's
+//! `--schema` still goes through jsonschema, which knows every keyword.
+//!
+//! Draft-07 semantics kept: a `$ref` stands for its whole schema object (siblings are not
+//! applied); keywords apply only to instances of their type; `integer` admits a number with
+//! no fractional part; `enum` and `const` compare numbers by value; `pattern` searches
+//! (unanchored); lengths count characters.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use jsonschema::JsonType;
+use regex::Regex;
+use serde_json::{Map, Value};
+
+use super::violation::{display_value, Branch, Violation, ViolationKind};
+
+/// The keywords applied. Any other key of a schema object is an annotation (`title`,
+/// `description`, `x-hlint-message`, `$defs`, `$schema`); a test checks that the builtin schema
+/// uses no keyword outside this list and [`ANNOTATIONS`].
+#[cfg(test)]
+pub(crate) const KEYWORDS: &[&str] = &[
+    "$ref",
+    "type",
+    "properties",
+    "required",
+    "additionalProperties",
+    "if",
+    "then",
+    "else",
+    "enum",
+    "const",
+    "items",
+    "pattern",
+    "minItems",
+    "maxItems",
+    "minLength",
+    "maxLength",
+    "minimum",
+    "minProperties",
+    "maxProperties",
+    "not",
+    "anyOf",
+    "allOf",
+];
+
+/// Keys of a schema object that constrain nothing.
+#[cfg(test)]
+pub(crate) const ANNOTATIONS: &[&str] = &[
+    "$schema",
+    "$defs",
+    "title",
+    "description",
+    "x-hlint-message",
+];
+
+/// A schema document made ready to apply: its `$ref` targets found, its regular expressions
+/// listed (each compiled on first use). Cheap: one pass over the document.
+pub(crate) struct Interpreter<'s> {
+    root: &'s Value,
+    references: HashMap<&'s str, &'s Value>,
+    patterns: HashMap<&'s str, OnceLock<Option<Regex>>>,
+}
+
+impl<'s> Interpreter<'s> {
+    pub fn new(root: &'s Value) -> Interpreter<'s> {
+        let mut interpreter = Interpreter {
+            root,
+            references: HashMap::new(),
+            patterns: HashMap::new(),
+        };
+        interpreter.prepare(root);
+        interpreter
+    }
+
+    /// The schema document.
+    pub fn root(&self) -> &'s Value {
+        self.root
+    }
+
+    fn prepare(&mut self, schema: &'s Value) {
+        match schema {
+            Value::Object(object) => {
+                for (key, value) in object {
+                    match (key.as_str(), value) {
+                        ("pattern", Value::String(pattern)) => {
+                            self.patterns.entry(pattern).or_default();
+                        }
+                        ("$ref", Value::String(reference)) => {
+                            let target = reference
+                                .strip_prefix('#')
+                                .and_then(|pointer| self.root.pointer(pointer));
+                            if let Some(target) = target {
+                                self.references.insert(reference, target);
+                            }
+                        }
+                        _ => self.prepare(value),
+                    }
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|item| self.prepare(item)),
+            _ => {}
+        }
+    }
+
+    /// Every violation of the schema by `instance`.
+    pub fn violations<'i>(&self, instance: &'i Value) -> Vec<Violation<'s, 'i>> {
+        let mut found = Vec::new();
+        self.node(self.root, instance, &mut Vec::new(), &mut Some(&mut found));
+        found
+    }
+
+    fn is_match(&self, pattern: &str, text: &str) -> bool {
+        let regex = match self.patterns.get(pattern) {
+            Some(cell) => cell.get_or_init(|| Regex::new(pattern).ok()),
+            None => return true,
+        };
+        // A pattern the `regex` crate cannot read constrains nothing (a test keeps the
+        // builtin schema free of those).
+        regex.as_ref().is_none_or(|regex| regex.is_match(text))
+    }
+}
+
+/// One step of the path from the instance's root.
+#[derive(Clone, Copy)]
+enum Segment<'i> {
+    Key(&'i str),
+    Index(usize),
+}
+
+/// Where found violations go: `None` when only validity matters (an `if`, a `not`, an
+/// `anyOf` branch), which stops at the first failure.
+type Sink<'a, 's, 'i> = Option<&'a mut Vec<Violation<'s, 'i>>>;
+
+impl<'s> Interpreter<'s> {
+    /// Whether `instance` is valid against `schema`; each failure goes to `sink`.
+    fn node<'i>(
+        &self,
+        schema: &'s Value,
+        instance: &'i Value,
+        path: &mut Vec<Segment<'i>>,
+        sink: &mut Sink<'_, 's, 'i>,
+    ) -> bool {
+        let object = match schema {
+            Value::Object(object) => object,
+            Value::Bool(false) => {
+                return fail(sink, path, instance, schema, ViolationKind::FalseSchema)
+            }
+            _ => return true,
+        };
+        if let Some(reference) = object.get("$ref") {
+            // Draft-07: a `$ref` stands for its whole schema object.
+            return match reference.as_str().and_then(|r| self.references.get(r)) {
+                Some(target) => self.node(target, instance, path, sink),
+                None => true,
+            };
+        }
+        let mut valid = true;
+        for (keyword, value) in object {
+            if !self.keyword(schema, object, keyword, value, instance, path, sink) {
+                valid = false;
+                if sink.is_none() {
+                    return false;
+                }
+            }
+        }
+        valid
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn keyword<'i>(
+        &self,
+        schema: &'s Value,
+        object: &'s Map<String, Value>,
+        keyword: &str,
+        value: &'s Value,
+        instance: &'i Value,
+        path: &mut Vec<Segment<'i>>,
+        sink: &mut Sink<'_, 's, 'i>,
+    ) -> bool {
+        macro_rules! violated {
+            ($kind:expr) => {
+                fail(sink, path, instance, schema, $kind)
+            };
+        }
+        match (keyword, instance) {
+            ("type", _) => {
+                let admitted = match value {
+                    Value::String(name) => has_type(instance, name),
+                    Value::Array(names) => names
+                        .iter()
+                        .any(|name| name.as_str().is_some_and(|name| has_type(instance, name))),
+                    _ => true,
+                };
+                admitted || violated!(ViolationKind::Type(type_names(value)))
+            }
+            ("enum", _) => match value.as_array() {
+                Some(options) if !options.iter().any(|option| equal(option, instance)) => {
+                    violated!(ViolationKind::NotAllowed(
+                        options.iter().map(display_value).collect(),
+                    ))
+                }
+                _ => true,
+            },
+            ("const", _) if !equal(value, instance) => {
+                violated!(ViolationKind::NotAllowed(vec![display_value(value)]))
+            }
+            ("pattern", Value::String(text)) => match value.as_str() {
+                Some(pattern) if !self.is_match(pattern, text) => {
+                    violated!(ViolationKind::Pattern(pattern.to_owned()))
+                }
+                _ => true,
+            },
+            ("minLength", Value::String(text)) => match value.as_u64() {
+                Some(limit) if (text.chars().count() as u64) < limit => {
+                    violated!(ViolationKind::MinLength(limit))
+                }
+                _ => true,
+            },
+            ("maxLength", Value::String(text)) => match value.as_u64() {
+                Some(limit) if text.chars().count() as u64 > limit => {
+                    violated!(ViolationKind::MaxLength(limit))
+                }
+                _ => true,
+            },
+            ("minimum", Value::Number(number)) => match (value.as_f64(), number.as_f64()) {
+                (Some(limit), Some(found)) if found < limit => {
+                    violated!(ViolationKind::Minimum(value.clone()))
+                }
+                _ => true,
+            },
+            ("minItems", Value::Array(items)) => match value.as_u64() {
+                Some(limit) if (items.len() as u64) < limit => {
+                    violated!(ViolationKind::MinItems(limit))
+                }
+                _ => true,
+            },
+            ("maxItems", Value::Array(items)) => match value.as_u64() {
+                Some(limit) if items.len() as u64 > limit => {
+                    violated!(ViolationKind::MaxItems(limit))
+                }
+                _ => true,
+            },
+            ("minProperties", Value::Object(members)) => match value.as_u64() {
+                Some(limit) if (members.len() as u64) < limit => {
+                    violated!(ViolationKind::MinProperties(limit))
+                }
+                _ => true,
+            },
+            ("maxProperties", Value::Object(members)) => match value.as_u64() {
+                Some(limit) if members.len() as u64 > limit => {
+                    violated!(ViolationKind::MaxProperties(limit))
+                }
+                _ => true,
+            },
+            ("required", Value::Object(members)) => {
+                let mut valid = true;
+                for name in value
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                {
+                    if !members.contains_key(name) {
+                        valid = false;
+                        fail(
+                            sink,
+                            path,
+                            instance,
+                            schema,
+                            ViolationKind::Required(name.to_owned()),
+                        );
+                        if sink.is_none() {
+                            break;
+                        }
+                    }
+                }
+                valid
+            }
+            ("properties", Value::Object(members)) => {
+                let mut valid = true;
+                for (name, subschema) in value.as_object().into_iter().flatten() {
+                    if let Some((key, member)) = members.get_key_value(name) {
+                        path.push(Segment::Key(key));
+                        valid &= self.node(subschema, member, path, sink);
+                        path.pop();
+                        if !valid && sink.is_none() {
+                            break;
+                        }
+                    }
+                }
+                valid
+            }
+            ("additionalProperties", Value::Object(members)) => {
+                self.additional_properties(schema, object, value, members, instance, path, sink)
+            }
+            ("items", Value::Array(items)) => {
+                let mut valid = true;
+                for (index, item) in items.iter().enumerate() {
+                    path.push(Segment::Index(index));
+                    valid &= self.node(value, item, path, sink);
+                    path.pop();
+                    if !valid && sink.is_none() {
+                        break;
+                    }
+                }
+                valid
+            }
+            ("if", _) => {
+                let branch = if self.node(value, instance, path, &mut None) {
+                    object.get("then")
+                } else {
+                    object.get("else")
+                };
+                branch.is_none_or(|branch| self.node(branch, instance, path, sink))
+            }
+            ("not", _) if self.node(value, instance, path, &mut None) => {
+                violated!(ViolationKind::Not)
+            }
+            ("allOf", _) => {
+                let mut valid = true;
+                for branch in value.as_array().into_iter().flatten() {
+                    valid &= self.node(branch, instance, path, sink);
+                    if !valid && sink.is_none() {
+                        break;
+                    }
+                }
+                valid
+            }
+            ("anyOf", _) => self.any_of(schema, value, instance, path, sink),
+            _ => true,
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn additional_properties<'i>(
+        &self,
+        schema: &'s Value,
+        object: &'s Map<String, Value>,
+        value: &'s Value,
+        members: &'i Map<String, Value>,
+        instance: &'i Value,
+        path: &mut Vec<Segment<'i>>,
+        sink: &mut Sink<'_, 's, 'i>,
+    ) -> bool {
+        let known = object.get("properties").and_then(Value::as_object);
+        let extra = members
+            .iter()
+            .filter(|(key, _)| !known.is_some_and(|known| known.contains_key(key.as_str())));
+        if value == &Value::Bool(false) {
+            let unexpected: Vec<String> = extra.map(|(key, _)| key.clone()).collect();
+            if unexpected.is_empty() {
+                return true;
+            }
+            return fail(
+                sink,
+                path,
+                instance,
+                schema,
+                ViolationKind::UnknownKeys(unexpected),
+            );
+        }
+        let mut valid = true;
+        for (key, member) in extra {
+            path.push(Segment::Key(key));
+            valid &= self.node(value, member, path, sink);
+            path.pop();
+            if !valid && sink.is_none() {
+                break;
+            }
+        }
+        valid
+    }
+
+    fn any_of<'i>(
+        &self,
+        schema: &'s Value,
+        value: &'s Value,
+        instance: &'i Value,
+        path: &mut Vec<Segment<'i>>,
+        sink: &mut Sink<'_, 's, 'i>,
+    ) -> bool {
+        let options = value.as_array().map_or(&[][..], Vec::as_slice);
+        if sink.is_none() {
+            return options
+                .iter()
+                .any(|option| self.node(option, instance, path, &mut None));
+        }
+        let mut branches = Vec::with_capacity(options.len());
+        for option in options {
+            let mut violations = Vec::new();
+            if self.node(option, instance, path, &mut Some(&mut violations)) {
+                return true;
+            }
+            branches.push(Branch {
+                schema: Some(option),
+                violations,
+            });
+        }
+        fail(
+            sink,
+            path,
+            instance,
+            schema,
+            ViolationKind::NoneMatched(branches),
+        )
+    }
+}
+
+/// Records a violation at `path` (when recording) and answers "not valid".
+fn fail<'s, 'i>(
+    sink: &mut Sink<'_, 's, 'i>,
+    path: &[Segment<'i>],
+    instance: &'i Value,
+    holder: &'s Value,
+    kind: ViolationKind<'s, 'i>,
+) -> bool {
+    if let Some(found) = sink {
+        found.push(Violation {
+            pointer: pointer(path),
+            instance: Cow::Borrowed(instance),
+            holder: Some(holder),
+            kind,
+        });
+    }
+    false
+}
+
+/// A JSON pointer (RFC 6901) to the instance location.
+fn pointer(path: &[Segment<'_>]) -> String {
+    let mut out = String::new();
+    for segment in path {
+        out.push('/');
+        match segment {
+            Segment::Key(key) => {
+                for c in key.chars() {
+                    match c {
+                        '~' => out.push_str("~0"),
+                        '/' => out.push_str("~1"),
+                        c => out.push(c),
+                    }
+                }
+            }
+            Segment::Index(index) => out.push_str(&index.to_string()),
+        }
+    }
+    out
+}
+
+/// The types a `type` keyword allows, in jsonschema's order (null, boolean, integer, number,
+/// string, array, object), which the messages list them in.
+fn type_names(value: &Value) -> Vec<JsonType> {
+    let names: Vec<&str> = match value {
+        Value::String(name) => vec![name.as_str()],
+        Value::Array(names) => names.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    };
+    let mut types: Vec<JsonType> = names.iter().filter_map(|name| name.parse().ok()).collect();
+    types.sort_by_key(|ty| *ty as u8);
+    types.dedup();
+    types
+}
+
+fn has_type(instance: &Value, name: &str) -> bool {
+    match (name, instance) {
+        ("null", Value::Null)
+        | ("boolean", Value::Bool(_))
+        | ("number", Value::Number(_))
+        | ("string", Value::String(_))
+        | ("array", Value::Array(_))
+        | ("object", Value::Object(_)) => true,
+        ("integer", Value::Number(number)) => {
+            number.is_i64()
+                || number.is_u64()
+                || number
+                    .as_f64()
+                    .is_some_and(|f| f.is_finite() && f.fract() == 0.0)
+        }
+        _ => false,
+    }
+}
+
+/// JSON Schema equality: numbers by value (`1` equals `1.0`), the rest structurally.
+fn equal(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(a), Value::Number(b)) => {
+            if let (Some(a), Some(b)) = (a.as_i64(), b.as_i64()) {
+                return a == b;
+            }
+            if let (Some(a), Some(b)) = (a.as_u64(), b.as_u64()) {
+                return a == b;
+            }
+            a.as_f64() == b.as_f64()
+        }
+        (Value::Array(a), Value::Array(b)) => {
+            a.len() == b.len() && a.iter().zip(b).all(|(a, b)| equal(a, b))
+        }
+        (Value::Object(a), Value::Object(b)) => {
+            a.len() == b.len()
+                && a.iter()
+                    .all(|(key, value)| b.get(key).is_some_and(|other| equal(value, other)))
+        }
+        _ => a == b,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn kinds(schema: &Value, instance: &Value) -> Vec<String> {
+        Interpreter::new(schema)
+            .violations(instance)
+            .iter()
+            .map(|v| format!("{} {}", v.pointer, kind_name(&v.kind)))
+            .collect()
+    }
+
+    fn kind_name(kind: &ViolationKind) -> &'static str {
+        match kind {
+            ViolationKind::UnknownKeys(_) => "unknown",
+            ViolationKind::Required(_) => "required",
+            ViolationKind::Type(_) => "type",
+            ViolationKind::NotAllowed(_) => "not-allowed",
+            ViolationKind::Pattern(_) => "pattern",
+            ViolationKind::NoneMatched(_) => "none-matched",
+            ViolationKind::Not => "not",
+            ViolationKind::MinItems(_) => "min-items",
+            ViolationKind::MaxLength(_) => "max-length",
+            _ => "other",
+        }
+    }
+
+    #[test]
+    fn a_ref_stands_for_its_whole_object() {
+        let schema = json!({
+            "$defs": {"name": {"type": "string", "maxLength": 3}},
+            "properties": {"a": {"$ref": "#/$defs/name", "type": "integer"}}
+        });
+        assert_eq!(kinds(&schema, &json!({"a": "toolong"})), ["/a max-length"]);
+        assert!(kinds(&schema, &json!({"a": "ok"})).is_empty());
+    }
+
+    #[test]
+    fn keywords_apply_only_to_their_type() {
+        let schema = json!({"required": ["x"], "minItems": 2, "pattern": "^a", "maxLength": 1});
+        assert!(kinds(&schema, &json!(5)).is_empty());
+        assert_eq!(kinds(&schema, &json!({})), [" required"]);
+        assert_eq!(kinds(&schema, &json!([1])), [" min-items"]);
+        assert_eq!(kinds(&schema, &json!("bb")), [" pattern", " max-length"]);
+    }
+
+    #[test]
+    fn integers_and_equality_follow_json_schema() {
+        let schema = json!({"type": "integer", "enum": [1, 2]});
+        assert!(kinds(&schema, &json!(1.0)).is_empty());
+        assert_eq!(kinds(&schema, &json!(1.5)), [" type", " not-allowed"]);
+        assert_eq!(
+            kinds(&json!({"const": [1, {"a": 2}]}), &json!([1.0, {"a": 2.0}])).len(),
+            0
+        );
+    }
+
+    #[test]
+    fn if_then_else_not_and_any_of() {
+        let schema = json!({
+            "if": {"properties": {"type": {"const": "Run"}}},
+            "then": {"required": ["command"]},
+            "else": {"not": {"required": ["command"]}},
+            "properties": {"when": {"anyOf": [{"type": "string"}, {"type": "object", "required": ["stageStatus"]}]}}
+        });
+        assert_eq!(kinds(&schema, &json!({"type": "Run"})), [" required"]);
+        assert_eq!(
+            kinds(&schema, &json!({"type": "Plugin", "command": "x"})),
+            [" not"]
+        );
+        assert!(kinds(&schema, &json!({"type": "Plugin", "when": "x"})).is_empty());
+        let instance = json!({"type": "Plugin", "when": {}});
+        let found = Interpreter::new(&schema).violations(&instance);
+        let [Violation {
+            pointer,
+            kind: ViolationKind::NoneMatched(branches),
+            ..
+        }] = found.as_slice()
+        else {
+            panic!("one anyOf violation expected");
+        };
+        assert_eq!(pointer, "/when");
+        assert_eq!(branches.len(), 2);
+        assert_eq!(branches[1].violations.len(), 1);
+    }
+
+    #[test]
+    fn unknown_keys_come_in_the_instance_order_and_pointers_are_escaped() {
+        let schema = json!({"properties": {"a": {}}, "additionalProperties": false});
+        let instance = json!({"z": 1, "a": 1, "b/~": 2});
+        let found = Interpreter::new(&schema).violations(&instance);
+        let [Violation {
+            kind: ViolationKind::UnknownKeys(keys),
+            ..
+        }] = found.as_slice()
+        else {
+            panic!("one violation expected");
+        };
+        assert_eq!(keys, &["z", "b/~"]);
+        let map = json!({"additionalProperties": {"type": "string"}});
+        assert_eq!(kinds(&map, &json!({"a/b~": 1})), ["/a~1b~0 type"]);
+    }
+}
