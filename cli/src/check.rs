@@ -11,10 +11,10 @@ use hlint_rules::{
     Selection, Severity,
 };
 use hlint_schema::validate::SchemaValidator;
-use rayon::prelude::*;
 
 use crate::args::{CheckArgs, Deny, Format, STDIN_NAME};
 use crate::discover::{discover, Input};
+use crate::each::map_each;
 use crate::render::{render, Linted, Summary};
 use crate::{EXIT_FAILURE, EXIT_TROUBLE};
 
@@ -59,16 +59,13 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write) -> u8 {
     if args.fix || args.diff {
         return crate::fix::run(args, &jobs, input_errors.len(), out);
     }
-    let results: Vec<Result<Linted, String>> = jobs
-        .par_iter()
-        .map(|job| {
-            let bytes = job.read()?;
-            Ok(Linted {
-                name: job.name.clone(),
-                report: job.lint(&bytes),
-            })
+    let results: Vec<Result<Linted, String>> = map_each(&jobs, |job| {
+        let bytes = job.read()?;
+        Ok(Linted {
+            name: job.name.clone(),
+            report: job.lint(&bytes),
         })
-        .collect();
+    });
     let mut files = Vec::with_capacity(results.len());
     let mut unreadable = input_errors.len();
     for result in results {
@@ -195,32 +192,28 @@ fn jobs<'a>(
     options: &LintOptions,
     resolver: &ConfigResolver,
 ) -> Result<Vec<Job<'a>>, Vec<String>> {
-    let resolved: Vec<Result<Job, String>> = inputs
-        .par_iter()
-        .map(|input| {
-            let (name, path) = match input {
-                Input::Stdin => (
-                    args.stdin_filename.clone(),
-                    (args.stdin_filename != STDIN_NAME)
-                        .then(|| PathBuf::from(&args.stdin_filename)),
-                ),
-                Input::File { path, .. } => (path.display().to_string(), Some(path.clone())),
-            };
-            let config = match &path {
-                Some(path) => resolver.for_file(path),
-                None => resolver.for_folder(Path::new(".")),
-            }
-            .map_err(|error| error.to_string())?;
-            let mut options = options.clone();
-            options.config = config;
-            Ok(Job {
-                input,
-                name,
-                path,
-                options,
-            })
+    let resolved: Vec<Result<Job, String>> = map_each(inputs, |input| {
+        let (name, path) = match input {
+            Input::Stdin => (
+                args.stdin_filename.clone(),
+                (args.stdin_filename != STDIN_NAME).then(|| PathBuf::from(&args.stdin_filename)),
+            ),
+            Input::File { path, .. } => (path.display().to_string(), Some(path.clone())),
+        };
+        let config = match &path {
+            Some(path) => resolver.for_file(path),
+            None => resolver.for_folder(Path::new(".")),
+        }
+        .map_err(|error| error.to_string())?;
+        let mut options = options.clone();
+        options.config = config;
+        Ok(Job {
+            input,
+            name,
+            path,
+            options,
         })
-        .collect();
+    });
     let mut jobs = Vec::with_capacity(resolved.len());
     let mut errors: Vec<String> = Vec::new();
     for result in resolved {

@@ -6,9 +6,9 @@ use std::collections::HashSet;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 
+use crate::each::map_each;
 use hlint_rules::fix::MAX_PASSES;
 use hlint_rules::fix_until_stable;
-use rayon::prelude::*;
 
 use crate::args::{CheckArgs, Format};
 use crate::check::{output_format, report, Job};
@@ -29,10 +29,7 @@ struct Outcome {
 
 pub fn run(args: &CheckArgs, jobs: &[Job], unreadable: usize, out: &mut dyn Write) -> u8 {
     let jobs = distinct(jobs);
-    let results: Vec<Result<Outcome, String>> = jobs
-        .par_iter()
-        .map(|job| fix_one(job, !args.diff))
-        .collect();
+    let results: Vec<Result<Outcome, String>> = map_each(&jobs, |job| fix_one(job, !args.diff));
     let mut outcomes = Vec::with_capacity(results.len());
     let mut unreadable = unreadable;
     for result in results {

@@ -3,6 +3,7 @@
 mod args;
 mod check;
 mod discover;
+mod each;
 mod execute;
 mod explain;
 mod fix;
@@ -48,10 +49,7 @@ fn main() -> ExitCode {
             eprintln!("hlint: --stage goes with --plan or --execute");
             EXIT_TROUBLE
         }
-        None => {
-            hlint_schema::validate::SchemaValidator::warm_builtin();
-            check::run(&cli.check, &mut stdout)
-        }
+        None => check::run(&cli.check, &mut stdout),
     };
     let _ = stdout.flush();
     ExitCode::from(status)

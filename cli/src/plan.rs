@@ -3,11 +3,11 @@
 
 use std::io::Write;
 
+use crate::each::map_each;
 use clap::ValueEnum;
 use hlint_rules::Origin;
 use hlint_simulator::plan::{select_stage, Plan, PlanError};
 use hlint_simulator::render;
-use rayon::prelude::*;
 
 use crate::args::{CheckArgs, Deny, Format};
 use crate::discover::discover;
@@ -61,37 +61,34 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write) -> u8 {
             return EXIT_TROUBLE;
         }
     };
-    let results: Vec<Planned> = jobs
-        .par_iter()
-        .map(|job| {
-            let bytes = match job.read() {
-                Ok(bytes) => bytes,
-                Err(message) => {
-                    eprintln!("hlint: {message}");
-                    return Planned::Trouble;
-                }
-            };
-            let report = job.lint(&bytes);
-            match Plan::from_report(&job.name, &report, job.options.limits) {
-                Ok(plan) => Planned::Plan(Box::new(plan)),
-                Err(PlanError::NotAPipeline { .. }) if job.origin() == Origin::Discovered => {
-                    Planned::Skipped
-                }
-                Err(error @ PlanError::NotAPipeline { .. }) => {
-                    let PlanError::NotAPipeline { findings } = &error;
-                    let mut message = format!("hlint: {}: {error}", job.name);
-                    for f in findings {
-                        message.push_str(&format!(
-                            "\n{}:{}:{}: {}[{}] {}",
-                            job.name, f.line, f.column, f.severity, f.code, f.message
-                        ));
-                    }
-                    eprintln!("{message}");
-                    Planned::Trouble
-                }
+    let results: Vec<Planned> = map_each(&jobs, |job| {
+        let bytes = match job.read() {
+            Ok(bytes) => bytes,
+            Err(message) => {
+                eprintln!("hlint: {message}");
+                return Planned::Trouble;
             }
-        })
-        .collect();
+        };
+        let report = job.lint(&bytes);
+        match Plan::from_report(&job.name, &report, job.options.limits) {
+            Ok(plan) => Planned::Plan(Box::new(plan)),
+            Err(PlanError::NotAPipeline { .. }) if job.origin() == Origin::Discovered => {
+                Planned::Skipped
+            }
+            Err(error @ PlanError::NotAPipeline { .. }) => {
+                let PlanError::NotAPipeline { findings } = &error;
+                let mut message = format!("hlint: {}: {error}", job.name);
+                for f in findings {
+                    message.push_str(&format!(
+                        "\n{}:{}:{}: {}[{}] {}",
+                        job.name, f.line, f.column, f.severity, f.code, f.message
+                    ));
+                }
+                eprintln!("{message}");
+                Planned::Trouble
+            }
+        }
+    });
     let mut plans: Vec<Plan> = Vec::with_capacity(results.len());
     for result in results {
         match result {

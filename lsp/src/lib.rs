@@ -40,8 +40,6 @@ where
 
 /// `hlint lsp`: serves on standard input and output; the exit status.
 pub fn run_stdio() -> u8 {
-    // The first document's diagnostics then need not wait for the whole schema compile.
-    hlint_schema::validate::SchemaValidator::warm_builtin();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -91,7 +91,6 @@ pub fn lint_source_at(
     }
     let mut diagnostics = yaml_diagnostics(&text, &loaded);
     let truncated = loaded.truncated_at.is_some();
-    // The checks run first: the schema may still be compiling on another thread.
     if let Some(pipeline) = model::build(&loaded.tree) {
         let expressions = analysis::expressions::scan(&loaded.tree, &text);
         let stages = analysis::stage::analyse(&pipeline, &loaded.tree, &text);

@@ -104,18 +104,6 @@ impl SchemaValidator {
         })
     }
 
-    /// Starts reading [`SchemaValidator::builtin`] on another thread and returns at once, to
-    /// overlap reading and loading the file; `builtin()` waits for what is left.
-    pub fn warm_builtin() {
-        let spawned = std::thread::Builder::new()
-            .name("hlint-schema".into())
-            .spawn(|| {
-                SchemaValidator::builtin();
-            });
-        // No thread: the first `builtin()` compiles it, as without warming.
-        drop(spawned);
-    }
-
     /// Compiles a user-supplied schema. The draft comes from its `$schema` (2020-12 when it
     /// has none), so Harness's draft-07 schema works as is. References must be local: hlint
     /// fetches nothing from the network or the file system.

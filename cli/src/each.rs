@@ -1,0 +1,35 @@
+//! Work over the inputs: in parallel when there are several, on this thread when there is
+//! one. A lone file (what a pre-commit hook or an editor passes) then does not pay for
+//! starting rayon's thread pool, which spawns a thread per core and reads the cgroup limits.
+
+use rayon::prelude::*;
+
+/// `items.map(work)`, in order.
+pub fn map_each<'a, T, R, F>(items: &'a [T], work: F) -> Vec<R>
+where
+    T: Sync,
+    R: Send,
+    F: Fn(&'a T) -> R + Sync + Send,
+{
+    if items.len() <= 1 {
+        items.iter().map(work).collect()
+    } else {
+        items.par_iter().map(work).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn results_keep_the_order_of_the_inputs() {
+        let many: Vec<usize> = (0..100).collect();
+        assert_eq!(
+            map_each(&many, |n| n * 2),
+            (0..100).map(|n| n * 2).collect::<Vec<_>>()
+        );
+        assert_eq!(map_each(&[7], |n| n + 1), vec![8]);
+        assert!(map_each(&[] as &[u8], |n| *n).is_empty());
+    }
+}
