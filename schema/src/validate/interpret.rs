@@ -14,6 +14,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
 use jsonschema::JsonType;
@@ -65,7 +66,8 @@ pub(crate) const ANNOTATIONS: &[&str] = &[
 /// listed (each compiled on first use). Cheap: one pass over the document.
 pub(crate) struct Interpreter<'s> {
     root: &'s Value,
-    references: HashMap<&'s str, &'s Value>,
+    /// Each `$ref` value of the document (by its address) and the schema it points to.
+    references: HashMap<usize, &'s Value, BuildHasherDefault<AddressHasher>>,
     patterns: HashMap<&'s str, OnceLock<Option<Regex>>>,
 }
 
@@ -73,7 +75,7 @@ impl<'s> Interpreter<'s> {
     pub fn new(root: &'s Value) -> Interpreter<'s> {
         let mut interpreter = Interpreter {
             root,
-            references: HashMap::new(),
+            references: HashMap::default(),
             patterns: HashMap::new(),
         };
         interpreter.prepare(root);
@@ -98,7 +100,7 @@ impl<'s> Interpreter<'s> {
                                 .strip_prefix('#')
                                 .and_then(|pointer| self.root.pointer(pointer));
                             if let Some(target) = target {
-                                self.references.insert(reference, target);
+                                self.references.insert(address(value), target);
                             }
                         }
                         _ => self.prepare(value),
@@ -157,7 +159,7 @@ impl<'s> Interpreter<'s> {
         };
         if let Some(reference) = object.get("$ref") {
             // Draft-07: a `$ref` stands for its whole schema object.
-            return match reference.as_str().and_then(|r| self.references.get(r)) {
+            return match self.references.get(&address(reference)) {
                 Some(target) => self.node(target, instance, path, sink),
                 None => true,
             };
@@ -285,15 +287,31 @@ impl<'s> Interpreter<'s> {
                 valid
             }
             ("properties", Value::Object(members)) => {
+                let Some(properties) = value.as_object() else {
+                    return true;
+                };
+                // Looked up from the smaller side: a step's spec schema knows twenty keys,
+                // the step itself uses three.
+                let mut pairs: Box<dyn Iterator<Item = (&'i String, &'i Value, &'s Value)>> =
+                    if members.len() <= properties.len() {
+                        Box::new(
+                            members.iter().filter_map(|(key, member)| {
+                                Some((key, member, properties.get(key)?))
+                            }),
+                        )
+                    } else {
+                        Box::new(properties.iter().filter_map(|(name, subschema)| {
+                            let (key, member) = members.get_key_value(name)?;
+                            Some((key, member, subschema))
+                        }))
+                    };
                 let mut valid = true;
-                for (name, subschema) in value.as_object().into_iter().flatten() {
-                    if let Some((key, member)) = members.get_key_value(name) {
-                        path.push(Segment::Key(key));
-                        valid &= self.node(subschema, member, path, sink);
-                        path.pop();
-                        if !valid && sink.is_none() {
-                            break;
-                        }
+                for (key, member, subschema) in &mut pairs {
+                    path.push(Segment::Key(key));
+                    valid &= self.node(subschema, member, path, sink);
+                    path.pop();
+                    if !valid && sink.is_none() {
+                        break;
                     }
                 }
                 valid
@@ -411,6 +429,35 @@ impl<'s> Interpreter<'s> {
             schema,
             ViolationKind::NoneMatched(branches),
         )
+    }
+}
+
+/// Where a value of the schema document lives: the key of the `$ref` table.
+fn address(value: &Value) -> usize {
+    value as *const Value as usize
+}
+
+/// Hashes an address: the table is read once per `$ref` followed, so SipHash would cost more
+/// than the lookup saves.
+#[derive(Default)]
+struct AddressHasher(u64);
+
+impl Hasher for AddressHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 = (self.0 << 8 | u64::from(*byte)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_usize(&mut self, value: usize) {
+        // Fibonacci hashing; the high bits are the well-mixed ones.
+        self.0 = (value as u64)
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            .rotate_left(32);
     }
 }
 
