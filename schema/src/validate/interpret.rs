@@ -165,7 +165,14 @@ impl<'s> Interpreter<'s> {
             };
         }
         let mut valid = true;
-        for (keyword, value) in object {
+        // `pattern` last: when only validity matters, a cheaper keyword that fails first
+        // spares compiling the expression (the miscased-step-type test on every step is a
+        // case-insensitive alternation of 27 names, the dearest pattern to compile).
+        let keywords = object
+            .iter()
+            .filter(|(keyword, _)| *keyword != "pattern")
+            .chain(object.get_key_value("pattern"));
+        for (keyword, value) in keywords {
             if !self.keyword(schema, object, keyword, value, instance, path, sink) {
                 valid = false;
                 if sink.is_none() {
@@ -602,7 +609,7 @@ mod tests {
         assert!(kinds(&schema, &json!(5)).is_empty());
         assert_eq!(kinds(&schema, &json!({})), [" required"]);
         assert_eq!(kinds(&schema, &json!([1])), [" min-items"]);
-        assert_eq!(kinds(&schema, &json!("bb")), [" pattern", " max-length"]);
+        assert_eq!(kinds(&schema, &json!("bb")), [" max-length", " pattern"]);
     }
 
     #[test]
