@@ -61,10 +61,10 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write) -> u8 {
     }
     let results: Vec<Result<Linted, String>> = map_each(&jobs, |job| {
         let bytes = job.read()?;
-        Ok(Linted {
-            name: job.name.clone(),
-            report: job.lint(&bytes),
-        })
+        Ok(Linted::keeping_what_is_shown(
+            job.name.clone(),
+            job.lint(&bytes),
+        ))
     });
     let mut files = Vec::with_capacity(results.len());
     let mut unreadable = input_errors.len();
