@@ -227,48 +227,24 @@ impl<'s> Interpreter<'s> {
                 }
                 _ => true,
             },
-            ("minLength", Value::String(text)) => match value.as_u64() {
-                Some(limit) if (text.chars().count() as u64) < limit => {
-                    violated!(ViolationKind::MinLength(limit))
-                }
-                _ => true,
-            },
-            ("maxLength", Value::String(text)) => match value.as_u64() {
-                Some(limit) if text.chars().count() as u64 > limit => {
-                    violated!(ViolationKind::MaxLength(limit))
-                }
-                _ => true,
-            },
+            ("minLength", Value::String(text)) => under(value, text.chars().count())
+                .is_none_or(|limit| violated!(ViolationKind::MinLength(limit))),
+            ("maxLength", Value::String(text)) => over(value, text.chars().count())
+                .is_none_or(|limit| violated!(ViolationKind::MaxLength(limit))),
             ("minimum", Value::Number(number)) => match (value.as_f64(), number.as_f64()) {
                 (Some(limit), Some(found)) if found < limit => {
                     violated!(ViolationKind::Minimum(value.clone()))
                 }
                 _ => true,
             },
-            ("minItems", Value::Array(items)) => match value.as_u64() {
-                Some(limit) if (items.len() as u64) < limit => {
-                    violated!(ViolationKind::MinItems(limit))
-                }
-                _ => true,
-            },
-            ("maxItems", Value::Array(items)) => match value.as_u64() {
-                Some(limit) if items.len() as u64 > limit => {
-                    violated!(ViolationKind::MaxItems(limit))
-                }
-                _ => true,
-            },
-            ("minProperties", Value::Object(members)) => match value.as_u64() {
-                Some(limit) if (members.len() as u64) < limit => {
-                    violated!(ViolationKind::MinProperties(limit))
-                }
-                _ => true,
-            },
-            ("maxProperties", Value::Object(members)) => match value.as_u64() {
-                Some(limit) if members.len() as u64 > limit => {
-                    violated!(ViolationKind::MaxProperties(limit))
-                }
-                _ => true,
-            },
+            ("minItems", Value::Array(items)) => under(value, items.len())
+                .is_none_or(|limit| violated!(ViolationKind::MinItems(limit))),
+            ("maxItems", Value::Array(items)) => over(value, items.len())
+                .is_none_or(|limit| violated!(ViolationKind::MaxItems(limit))),
+            ("minProperties", Value::Object(members)) => under(value, members.len())
+                .is_none_or(|limit| violated!(ViolationKind::MinProperties(limit))),
+            ("maxProperties", Value::Object(members)) => over(value, members.len())
+                .is_none_or(|limit| violated!(ViolationKind::MaxProperties(limit))),
             ("required", Value::Object(members)) => {
                 let mut valid = true;
                 for name in value
@@ -437,6 +413,16 @@ impl<'s> Interpreter<'s> {
             ViolationKind::NoneMatched(branches),
         )
     }
+}
+
+/// The limit of a `min...` keyword when `size` falls short of it.
+fn under(limit: &Value, size: usize) -> Option<u64> {
+    limit.as_u64().filter(|&limit| (size as u64) < limit)
+}
+
+/// The limit of a `max...` keyword when `size` goes beyond it.
+fn over(limit: &Value, size: usize) -> Option<u64> {
+    limit.as_u64().filter(|&limit| size as u64 > limit)
 }
 
 /// Where a value of the schema document lives: the key of the `$ref` table.

@@ -8,6 +8,7 @@ use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::{JsonType, ValidationError};
 use serde_json::Value;
 
+#[derive(Debug)]
 pub(crate) struct Violation<'s, 'i> {
     /// The instance location, as a JSON pointer (`/pipeline/stages/0/stage`).
     pub pointer: String,
@@ -19,6 +20,7 @@ pub(crate) struct Violation<'s, 'i> {
     pub kind: ViolationKind<'s, 'i>,
 }
 
+#[derive(Debug)]
 pub(crate) enum ViolationKind<'s, 'i> {
     /// `additionalProperties: false`: the keys not allowed, in the instance's order.
     UnknownKeys(Vec<String>),
@@ -52,6 +54,7 @@ pub(crate) enum ViolationKind<'s, 'i> {
 /// Stands for the field's name in an [`ViolationKind::Unworded`] message.
 pub(crate) const FIELD: &str = "\u{1}field\u{1}";
 
+#[derive(Debug)]
 pub(crate) struct Branch<'s, 'i> {
     /// The branch as written in the schema (possibly a `$ref`).
     pub schema: Option<&'s Value>,
