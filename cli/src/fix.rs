@@ -6,13 +6,13 @@ use std::collections::HashSet;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 
-use crate::each::map_each;
 use hlint_rules::fix::MAX_PASSES;
 use hlint_rules::fix_until_stable;
 
 use crate::args::{CheckArgs, Format};
 use crate::check::{output_format, report, Job};
 use crate::discover::Input;
+use crate::each::map_each;
 use crate::render::Linted;
 use crate::{EXIT_FAILURE, EXIT_TROUBLE};
 

@@ -3,7 +3,6 @@
 
 use std::io::Write;
 
-use crate::each::map_each;
 use clap::ValueEnum;
 use hlint_rules::Origin;
 use hlint_simulator::plan::{select_stage, Plan, PlanError};
@@ -11,6 +10,7 @@ use hlint_simulator::render;
 
 use crate::args::{CheckArgs, Deny, Format};
 use crate::discover::discover;
+use crate::each::map_each;
 use crate::{EXIT_FAILURE, EXIT_TROUBLE};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

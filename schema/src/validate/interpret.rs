@@ -275,44 +275,26 @@ impl<'s> Interpreter<'s> {
                 };
                 // Looked up from the smaller side: a step's spec schema knows twenty keys,
                 // the step itself uses three.
-                let mut pairs: Box<dyn Iterator<Item = (&'i String, &'i Value, &'s Value)>> =
-                    if members.len() <= properties.len() {
-                        Box::new(
-                            members.iter().filter_map(|(key, member)| {
-                                Some((key, member, properties.get(key)?))
-                            }),
-                        )
-                    } else {
-                        Box::new(properties.iter().filter_map(|(name, subschema)| {
-                            let (key, member) = members.get_key_value(name)?;
-                            Some((key, member, subschema))
-                        }))
-                    };
-                let mut valid = true;
-                for (key, member, subschema) in &mut pairs {
-                    path.push(Segment::Key(key));
-                    valid &= self.node(subschema, member, path, sink);
-                    path.pop();
-                    if !valid && sink.is_none() {
-                        break;
-                    }
+                if members.len() <= properties.len() {
+                    let pairs = members.iter().filter_map(|(key, member)| {
+                        Some((Segment::Key(key), member, properties.get(key)?))
+                    });
+                    self.children(pairs, path, sink)
+                } else {
+                    let pairs = properties.iter().filter_map(|(name, subschema)| {
+                        let (key, member) = members.get_key_value(name)?;
+                        Some((Segment::Key(key), member, subschema))
+                    });
+                    self.children(pairs, path, sink)
                 }
-                valid
             }
             ("additionalProperties", Value::Object(members)) => {
                 self.additional_properties(schema, object, value, members, instance, path, sink)
             }
             ("items", Value::Array(items)) => {
-                let mut valid = true;
-                for (index, item) in items.iter().enumerate() {
-                    path.push(Segment::Index(index));
-                    valid &= self.node(value, item, path, sink);
-                    path.pop();
-                    if !valid && sink.is_none() {
-                        break;
-                    }
-                }
-                valid
+                let pairs = (items.iter().enumerate())
+                    .map(|(index, item)| (Segment::Index(index), item, value));
+                self.children(pairs, path, sink)
             }
             ("if", _) => {
                 let branch = if self.node(value, instance, path, &mut None) {
@@ -368,10 +350,22 @@ impl<'s> Interpreter<'s> {
                 ViolationKind::UnknownKeys(unexpected),
             );
         }
+        let pairs = extra.map(|(key, member)| (Segment::Key(key), member, value));
+        self.children(pairs, path, sink)
+    }
+
+    /// Validates each member or item against its schema, at its place under `path`; stops at
+    /// the first failure when only validity matters.
+    fn children<'i>(
+        &self,
+        pairs: impl Iterator<Item = (Segment<'i>, &'i Value, &'s Value)>,
+        path: &mut Vec<Segment<'i>>,
+        sink: &mut Sink<'_, 's, 'i>,
+    ) -> bool {
         let mut valid = true;
-        for (key, member) in extra {
-            path.push(Segment::Key(key));
-            valid &= self.node(value, member, path, sink);
+        for (segment, member, subschema) in pairs {
+            path.push(segment);
+            valid &= self.node(subschema, member, path, sink);
             path.pop();
             if !valid && sink.is_none() {
                 break;

@@ -64,7 +64,7 @@ pub fn analyse_command(
         })
         .collect();
     let mut analysis =
-        analyse_script_memoized(&command.value, ScriptLanguage::from_shell(shell), &inputs);
+        analyse_script_memoized(&command.value, ScriptLanguage::from_shell(shell), inputs);
     let script_map = ScalarMap::new(tree, source, command.node, command.span);
     let env_maps: Vec<(Span, ScalarMap)> = analysis
         .env

@@ -68,12 +68,12 @@ thread_local! {
 pub fn analyse_script_memoized(
     text: &str,
     language: ScriptLanguage,
-    env: &[EnvInput],
+    env: Vec<EnvInput>,
 ) -> ScriptAnalysis {
     let key = Key {
         text: text.to_owned(),
         language,
-        env: env.to_vec(),
+        env,
     };
     if let Some(found) = SEEN.with(|seen| seen.borrow_mut().get(&key)) {
         return found;
@@ -95,8 +95,8 @@ mod tests {
             value: "secret".into(),
         }];
         let fresh = analyse_script(script, ScriptLanguage::Bash, &env);
-        let first = analyse_script_memoized(script, ScriptLanguage::Bash, &env);
-        let second = analyse_script_memoized(script, ScriptLanguage::Bash, &env);
+        let first = analyse_script_memoized(script, ScriptLanguage::Bash, env.to_vec());
+        let second = analyse_script_memoized(script, ScriptLanguage::Bash, env.to_vec());
         assert_eq!(first, fresh);
         assert_eq!(second, fresh);
         assert!(!fresh.calls.is_empty());
@@ -105,14 +105,14 @@ mod tests {
     #[test]
     fn the_language_and_the_environment_are_part_of_the_key() {
         let script = "psql -h db -c 'select 1'\n";
-        let bash = analyse_script_memoized(script, ScriptLanguage::Bash, &[]);
-        let python = analyse_script_memoized(script, ScriptLanguage::Python, &[]);
+        let bash = analyse_script_memoized(script, ScriptLanguage::Bash, Vec::new());
+        let python = analyse_script_memoized(script, ScriptLanguage::Python, Vec::new());
         assert!(bash.is_analysed());
         assert!(!python.is_analysed());
         let with_env = analyse_script_memoized(
             script,
             ScriptLanguage::Bash,
-            &[EnvInput {
+            vec![EnvInput {
                 name: "PGHOST".into(),
                 value: "other".into(),
             }],
