@@ -64,6 +64,14 @@ pub fn lint_source_at(
     options: &LintOptions,
     path: Option<&Path>,
 ) -> FileReport {
+    let spread = bytes.len() >= SPREAD_FROM_BYTES;
+    if spread {
+        // Starts the thread pool (for a single file) and reads hlint's schema while this
+        // thread loads the YAML.
+        rayon::spawn(|| {
+            SchemaValidator::builtin();
+        });
+    }
     let (text, loaded) = yaml::load(bytes, options.limits);
     let text = match text {
         Some(text) => text.to_owned(),
@@ -89,23 +97,13 @@ pub fn lint_source_at(
             checked: false,
         };
     }
-    let mut diagnostics = yaml_diagnostics(&text, &loaded);
     let truncated = loaded.truncated_at.is_some();
-    if let Some(pipeline) = model::build(&loaded.tree) {
-        let expressions = analysis::expressions::scan(&loaded.tree, &text);
-        let stages = analysis::stage::analyse(&pipeline, &loaded.tree, &text);
-        let cx = Context {
-            source: &text,
-            tree: &loaded.tree,
-            pipeline: &pipeline,
-            expressions: &expressions,
-            stages: &stages,
-        };
-        for (_, check) in rules::CHECKS {
-            check(&cx, &mut diagnostics);
-        }
-    }
-    let schema_problems = SchemaValidator::builtin().validate(&loaded.tree);
+    // The rules and the schema read the same tree and nothing of each other.
+    let (mut diagnostics, schema_problems) = join_if(
+        spread,
+        || run_rules(&text, &loaded),
+        || SchemaValidator::builtin().validate(&loaded.tree),
+    );
     diagnostics.extend(
         schema_problems
             .iter()
@@ -141,6 +139,44 @@ pub fn lint_source_at(
         diagnostics,
         checked: true,
     }
+}
+
+/// Input size from which one file's work is spread over the cores: the rules and the schema
+/// side by side, the scripts of its steps in parallel. Below it (a few hundred lines)
+/// starting the thread pool for a single file costs more than it saves.
+const SPREAD_FROM_BYTES: usize = 16 * 1024;
+
+/// `(a(), b())`, on two cores when `parallel`.
+fn join_if<A: Send, B: Send>(
+    parallel: bool,
+    a: impl FnOnce() -> A + Send,
+    b: impl FnOnce() -> B + Send,
+) -> (A, B) {
+    if parallel {
+        rayon::join(a, b)
+    } else {
+        (a(), b())
+    }
+}
+
+/// The YAML problems, then what every rule finds in the pipeline.
+fn run_rules(text: &str, loaded: &LoadedYaml) -> Vec<Diagnostic> {
+    let mut diagnostics = yaml_diagnostics(text, loaded);
+    if let Some(pipeline) = model::build(&loaded.tree) {
+        let expressions = analysis::expressions::scan(&loaded.tree, text);
+        let stages = analysis::stage::analyse(&pipeline, &loaded.tree, text);
+        let cx = Context {
+            source: text,
+            tree: &loaded.tree,
+            pipeline: &pipeline,
+            expressions: &expressions,
+            stages: &stages,
+        };
+        for (_, check) in rules::CHECKS {
+            check(&cx, &mut diagnostics);
+        }
+    }
+    diagnostics
 }
 
 /// A file is a pipeline when its root has a `pipeline` key; a file that does not parse

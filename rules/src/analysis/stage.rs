@@ -1,12 +1,12 @@
 //! Everything hlint works out about one CI stage, once: its execution graph, its network and
 //! (with the command analysis) its scripts. Rules, the simulator and the LSP read this.
 
-use hlint_schema::model::{Infrastructure, Pipeline, Spanned, Stage, StageEntry, StepEntry};
+use hlint_schema::model::{Infrastructure, Pipeline, Spanned, Stage, StageEntry, Step, StepEntry};
 use hlint_schema::Span;
 
 use hlint_schema::yaml::YamlTree;
 
-use super::command::{analyse_step, ScriptAnalysis};
+use super::command::{analyse_steps, ScriptAnalysis};
 use super::graph::{ExecutionGraph, StepIndex};
 use super::network::NetworkModel;
 use super::uses::{find_uses, ServiceUse};
@@ -29,45 +29,63 @@ pub fn analyse<'a>(
     tree: &YamlTree,
     source: &str,
 ) -> Vec<StageAnalysis<'a>> {
-    pipeline
+    let stages: Vec<(StageEntry<'a>, ExecutionGraph<'a>)> = pipeline
         .stages()
         .filter(|entry| entry.stage.is_ci())
         .map(|entry| {
-            let stage = &entry.stage.value;
-            let infrastructure = pipeline
-                .resolved_infrastructure(stage)
-                .unwrap_or(&Infrastructure::Unknown);
-            let graph = ExecutionGraph::build(stage);
-            let scripts: Vec<Option<ScriptAnalysis>> = graph
-                .entries()
-                .iter()
-                .map(|entry| analyse_step(tree, source, &entry.step.value))
-                .collect();
-            let mut network = NetworkModel::build(pipeline, stage, infrastructure, &graph);
-            // A Background step's `command` can set its ports too (`redis-server --port 6380`).
-            for service in graph.backgrounds() {
-                if let Some(script) = &scripts[service.index()] {
-                    let words = script
-                        .script
-                        .invocations
-                        .iter()
-                        .flat_map(|invocation| invocation.words.iter())
-                        .filter_map(|word| Some((word.text()?.to_owned(), word.span)))
-                        .collect();
-                    network.set_command_words(service, words);
-                }
-            }
-            let uses = find_uses(&network, &scripts);
-            StageAnalysis {
-                entry,
-                infrastructure,
-                graph,
-                network,
-                scripts,
-                uses,
-            }
+            let graph = ExecutionGraph::build(&entry.stage.value);
+            (entry, graph)
+        })
+        .collect();
+    // The scripts of all stages in one batch: it can spread them over every core.
+    let steps: Vec<&Step> = stages
+        .iter()
+        .flat_map(|(_, graph)| graph.entries().iter().map(|entry| &entry.step.value))
+        .collect();
+    let mut scripts = analyse_steps(tree, source, &steps).into_iter();
+    stages
+        .into_iter()
+        .map(|(entry, graph)| {
+            let scripts: Vec<Option<ScriptAnalysis>> =
+                scripts.by_ref().take(graph.entries().len()).collect();
+            analyse_stage(pipeline, entry, graph, scripts)
         })
         .collect()
+}
+
+fn analyse_stage<'a>(
+    pipeline: &'a Pipeline,
+    entry: StageEntry<'a>,
+    graph: ExecutionGraph<'a>,
+    scripts: Vec<Option<ScriptAnalysis>>,
+) -> StageAnalysis<'a> {
+    let stage = &entry.stage.value;
+    let infrastructure = pipeline
+        .resolved_infrastructure(stage)
+        .unwrap_or(&Infrastructure::Unknown);
+    let mut network = NetworkModel::build(pipeline, stage, infrastructure, &graph);
+    // A Background step's `command` can set its ports too (`redis-server --port 6380`).
+    for service in graph.backgrounds() {
+        if let Some(script) = &scripts[service.index()] {
+            let words = script
+                .script
+                .invocations
+                .iter()
+                .flat_map(|invocation| invocation.words.iter())
+                .filter_map(|word| Some((word.text()?.to_owned(), word.span)))
+                .collect();
+            network.set_command_words(service, words);
+        }
+    }
+    let uses = find_uses(&network, &scripts);
+    StageAnalysis {
+        entry,
+        infrastructure,
+        graph,
+        network,
+        scripts,
+        uses,
+    }
 }
 
 impl<'a> StageAnalysis<'a> {

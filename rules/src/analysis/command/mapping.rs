@@ -23,6 +23,18 @@ use super::{analyse_script_memoized, EnvInput, EnvVar, ScriptAnalysis, ScriptLan
 /// Analyses the command of a Run, Test or Background step (`None` for other steps and
 /// steps without a command). Every span of the result is a YAML span.
 pub fn analyse_step(tree: &YamlTree, source: &str, step: &Step) -> Option<ScriptAnalysis> {
+    let (command, shell, env) = step_command(step)?;
+    Some(analyse_command(tree, source, command, shell, env))
+}
+
+/// The `command` of a Run, Test or Background step, its shell and its `envVariables`.
+pub fn step_command(
+    step: &Step,
+) -> Option<(
+    &Spanned<String>,
+    &Value<Shell>,
+    Option<&Spanned<Vec<KeyValue>>>,
+)> {
     let spec = &step.spec.as_ref()?.value;
     let (command, shell, container) = match spec {
         StepSpec::Run(run) | StepSpec::Test(run) => (
@@ -37,13 +49,7 @@ pub fn analyse_step(tree: &YamlTree, source: &str, step: &Step) -> Option<Script
         ),
         _ => return None,
     };
-    Some(analyse_command(
-        tree,
-        source,
-        command,
-        shell,
-        container.env_variables.as_ref(),
-    ))
+    Some((command, shell, container.env_variables.as_ref()))
 }
 
 /// Analyses one `command` value run by `shell` with the step's `envVariables`. Every span

@@ -1,4 +1,4 @@
-//! The analyses of scripts already seen, per thread.
+//! The analyses of scripts already seen, shared by the threads that lint files.
 //!
 //! A script-level analysis ([`analyse_script`]) depends only on the script text, its language
 //! and the step's environment, and its spans are script offsets: the same health-check loop
@@ -6,16 +6,20 @@
 //! repository, is parsed once and its analysis cloned (a clone costs a fraction of a
 //! tree-sitter parse and walk). Each caller maps the clone to its own YAML spans.
 //!
+//! One table for all threads: the files of a repository are linted on every core, and a
+//! script one thread has parsed is not parsed again by another. The lock is held for a
+//! lookup or an insert only, never for a parse or a clone.
+//!
 //! Bounded: at [`MAX_ENTRIES`] scripts the table keeps only the analyses used again since
 //! the last such sweep (the scripts a repository repeats) and forgets the rest, so linting a
 //! whole repository keeps memory flat.
 
-use std::cell::RefCell;
 use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 
 use super::{analyse_script, EnvInput, ScriptAnalysis, ScriptLanguage};
 
-const MAX_ENTRIES: usize = 2048;
+const MAX_ENTRIES: usize = 8192;
 
 #[derive(PartialEq, Eq, Hash)]
 struct Key {
@@ -25,7 +29,7 @@ struct Key {
 }
 
 struct Entry {
-    analysis: ScriptAnalysis,
+    analysis: Arc<ScriptAnalysis>,
     /// Used again since the last sweep.
     reused: bool,
 }
@@ -36,13 +40,13 @@ struct Table {
 }
 
 impl Table {
-    fn get(&mut self, key: &Key) -> Option<ScriptAnalysis> {
+    fn get(&mut self, key: &Key) -> Option<Arc<ScriptAnalysis>> {
         let entry = self.entries.get_mut(key)?;
         entry.reused = true;
-        Some(entry.analysis.clone())
+        Some(Arc::clone(&entry.analysis))
     }
 
-    fn insert(&mut self, key: Key, analysis: ScriptAnalysis) {
+    fn insert(&mut self, key: Key, analysis: Arc<ScriptAnalysis>) {
         if self.entries.len() >= MAX_ENTRIES {
             self.entries
                 .retain(|_, entry| std::mem::take(&mut entry.reused));
@@ -60,8 +64,12 @@ impl Table {
     }
 }
 
-thread_local! {
-    static SEEN: RefCell<Table> = RefCell::new(Table::default());
+static SEEN: LazyLock<Mutex<Table>> = LazyLock::new(Mutex::default);
+
+/// The table, even after a thread panicked holding it (a panic never leaves it half
+/// written: `insert` and `get` do not unwind midway).
+fn seen() -> std::sync::MutexGuard<'static, Table> {
+    SEEN.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// [`analyse_script`], remembered: equal inputs give an equal analysis.
@@ -75,11 +83,13 @@ pub fn analyse_script_memoized(
         language,
         env,
     };
-    if let Some(found) = SEEN.with(|seen| seen.borrow_mut().get(&key)) {
-        return found;
+    let found = seen().get(&key);
+    if let Some(found) = found {
+        return ScriptAnalysis::clone(&found);
     }
     let analysis = analyse_script(&key.text, key.language.clone(), &key.env);
-    SEEN.with(|seen| seen.borrow_mut().insert(key, analysis.clone()));
+    let remembered = Arc::new(analysis.clone());
+    seen().insert(key, remembered);
     analysis
 }
 
@@ -129,7 +139,7 @@ mod tests {
             language: ScriptLanguage::Sh,
             env: Vec::new(),
         };
-        let analysis = analyse_script("echo", ScriptLanguage::Sh, &[]);
+        let analysis = Arc::new(analyse_script("echo", ScriptLanguage::Sh, &[]));
         for n in 0..MAX_ENTRIES {
             table.insert(key(n), analysis.clone());
         }

@@ -11,14 +11,17 @@
 //! - `options` and `clients`: reading each call with the table.
 //! - `uri`: connection URIs and libpq `key=value` strings.
 //! - `patterns`: readiness patterns.
-//! - `memo`: analyses of scripts already seen, per thread (a script repeated across stages
-//!   or pipelines is parsed once).
+//! - `memo`: analyses of scripts already seen, shared by all threads (a script repeated
+//!   across stages or pipelines is parsed once).
 //! - `mapping`: from script offsets to YAML source spans; [`analyse_step`] and
 //!   [`analyse_command`] are what rules call: every span they return is a YAML span.
+//! - `batch`: the commands of all steps of a pipeline, on every core when they are long
+//!   enough to pay for it ([`analyse_steps`]).
 //!
 //! Only `Sh` and `Bash` scripts are analysed; `Powershell`, `Pwsh` and `Python` scripts give
 //! an empty analysis that says why ([`ScriptAnalysis::skipped`]).
 
+mod batch;
 mod clients;
 mod harness;
 mod loops;
@@ -39,6 +42,7 @@ mod tests;
 use hlint_schema::model::{Shell, Value};
 use hlint_schema::Span;
 
+pub use batch::analyse_steps;
 pub use clients::{
     CallKind, ClientCall, Origin, PasswordKind, PasswordSource, Setting, Transport, VariableFrom,
     VariableSource,
