@@ -66,9 +66,12 @@ pub(crate) const ANNOTATIONS: &[&str] = &[
 /// listed (each compiled on first use). Cheap: one pass over the document.
 pub(crate) struct Interpreter<'s> {
     root: &'s Value,
-    /// Each `$ref` value of the document (by its address) and the schema it points to.
-    references: HashMap<usize, &'s Value, BuildHasherDefault<AddressHasher>>,
-    patterns: HashMap<&'s str, OnceLock<Option<Regex>>>,
+    /// Each schema object holding a `$ref` (by the object's address) and the schema the
+    /// reference points to (`None`: nowhere in the document): one integer lookup per object
+    /// visited instead of a string one.
+    references: HashMap<usize, Option<&'s Value>, BuildHasherDefault<AddressHasher>>,
+    /// Each `pattern` value of the document (by its address), compiled on first use.
+    patterns: HashMap<usize, OnceLock<Option<Regex>>, BuildHasherDefault<AddressHasher>>,
 }
 
 impl<'s> Interpreter<'s> {
@@ -76,7 +79,7 @@ impl<'s> Interpreter<'s> {
         let mut interpreter = Interpreter {
             root,
             references: HashMap::default(),
-            patterns: HashMap::new(),
+            patterns: HashMap::default(),
         };
         interpreter.prepare(root);
         interpreter
@@ -92,16 +95,14 @@ impl<'s> Interpreter<'s> {
             Value::Object(object) => {
                 for (key, value) in object {
                     match (key.as_str(), value) {
-                        ("pattern", Value::String(pattern)) => {
-                            self.patterns.entry(pattern).or_default();
+                        ("pattern", Value::String(_)) => {
+                            self.patterns.entry(address(value)).or_default();
                         }
                         ("$ref", Value::String(reference)) => {
                             let target = reference
                                 .strip_prefix('#')
                                 .and_then(|pointer| self.root.pointer(pointer));
-                            if let Some(target) = target {
-                                self.references.insert(address(value), target);
-                            }
+                            self.references.insert(address(schema), target);
                         }
                         _ => self.prepare(value),
                     }
@@ -119,10 +120,10 @@ impl<'s> Interpreter<'s> {
         found
     }
 
-    fn is_match(&self, pattern: &str, text: &str) -> bool {
-        let regex = match self.patterns.get(pattern) {
-            Some(cell) => cell.get_or_init(|| Regex::new(pattern).ok()),
-            None => return true,
+    fn is_match(&self, pattern: &'s Value, text: &str) -> bool {
+        let regex = match (self.patterns.get(&address(pattern)), pattern.as_str()) {
+            (Some(cell), Some(pattern)) => cell.get_or_init(|| Regex::new(pattern).ok()),
+            _ => return true,
         };
         // A pattern the `regex` crate cannot read constrains nothing (a test keeps the
         // builtin schema free of those).
@@ -157,28 +158,29 @@ impl<'s> Interpreter<'s> {
             }
             _ => return true,
         };
-        if let Some(reference) = object.get("$ref") {
+        if let Some(target) = self.references.get(&address(schema)) {
             // Draft-07: a `$ref` stands for its whole schema object.
-            return match self.references.get(&address(reference)) {
-                Some(target) => self.node(target, instance, path, sink),
-                None => true,
-            };
+            return target.is_none_or(|target| self.node(target, instance, path, sink));
         }
         let mut valid = true;
         // `pattern` last: when only validity matters, a cheaper keyword that fails first
         // spares compiling the expression (the miscased-step-type test on every step is a
         // case-insensitive alternation of 27 names, the dearest pattern to compile).
-        let keywords = object
-            .iter()
-            .filter(|(keyword, _)| *keyword != "pattern")
-            .chain(object.get_key_value("pattern"));
-        for (keyword, value) in keywords {
+        let mut pattern = None;
+        for (keyword, value) in object {
+            if keyword == "pattern" {
+                pattern = Some((keyword, value));
+                continue;
+            }
             if !self.keyword(schema, object, keyword, value, instance, path, sink) {
                 valid = false;
                 if sink.is_none() {
                     return false;
                 }
             }
+        }
+        if let Some((keyword, value)) = pattern {
+            valid &= self.keyword(schema, object, keyword, value, instance, path, sink);
         }
         valid
     }
@@ -222,7 +224,7 @@ impl<'s> Interpreter<'s> {
                 violated!(ViolationKind::NotAllowed(vec![display_value(value)]))
             }
             ("pattern", Value::String(text)) => match value.as_str() {
-                Some(pattern) if !self.is_match(pattern, text) => {
+                Some(pattern) if !self.is_match(value, text) => {
                     violated!(ViolationKind::Pattern(pattern.to_owned()))
                 }
                 _ => true,
@@ -253,7 +255,7 @@ impl<'s> Interpreter<'s> {
                     .flatten()
                     .filter_map(Value::as_str)
                 {
-                    if !members.contains_key(name) {
+                    if member(members, name).is_none() {
                         valid = false;
                         fail(
                             sink,
@@ -276,14 +278,14 @@ impl<'s> Interpreter<'s> {
                 // Looked up from the smaller side: a step's spec schema knows twenty keys,
                 // the step itself uses three.
                 if members.len() <= properties.len() {
-                    let pairs = members.iter().filter_map(|(key, member)| {
-                        Some((Segment::Key(key), member, properties.get(key)?))
+                    let pairs = members.iter().filter_map(|(key, value)| {
+                        Some((Segment::Key(key), value, member(properties, key)?.1))
                     });
                     self.children(pairs, path, sink)
                 } else {
                     let pairs = properties.iter().filter_map(|(name, subschema)| {
-                        let (key, member) = members.get_key_value(name)?;
-                        Some((Segment::Key(key), member, subschema))
+                        let (key, value) = member(members, name)?;
+                        Some((Segment::Key(key), value, subschema))
                     });
                     self.children(pairs, path, sink)
                 }
@@ -298,11 +300,11 @@ impl<'s> Interpreter<'s> {
             }
             ("if", _) => {
                 let branch = if self.node(value, instance, path, &mut None) {
-                    object.get("then")
+                    member(object, "then")
                 } else {
-                    object.get("else")
+                    member(object, "else")
                 };
-                branch.is_none_or(|branch| self.node(branch, instance, path, sink))
+                branch.is_none_or(|(_, branch)| self.node(branch, instance, path, sink))
             }
             ("not", _) if self.node(value, instance, path, &mut None) => {
                 violated!(ViolationKind::Not)
@@ -333,10 +335,10 @@ impl<'s> Interpreter<'s> {
         path: &mut Vec<Segment<'i>>,
         sink: &mut Sink<'_, 's, 'i>,
     ) -> bool {
-        let known = object.get("properties").and_then(Value::as_object);
+        let known = member(object, "properties").and_then(|(_, known)| known.as_object());
         let extra = members
             .iter()
-            .filter(|(key, _)| !known.is_some_and(|known| known.contains_key(key.as_str())));
+            .filter(|(key, _)| !known.is_some_and(|known| member(known, key).is_some()));
         if value == &Value::Bool(false) {
             let unexpected: Vec<String> = extra.map(|(key, _)| key.clone()).collect();
             if unexpected.is_empty() {
@@ -409,6 +411,16 @@ impl<'s> Interpreter<'s> {
     }
 }
 
+/// The member `name` of an object, with its key. Schema objects and pipeline mappings are
+/// small: comparing a few keys costs less than hashing one (serde_json hashes with SipHash).
+fn member<'m>(object: &'m Map<String, Value>, name: &str) -> Option<(&'m String, &'m Value)> {
+    if object.len() <= 8 {
+        object.iter().find(|(key, _)| *key == name)
+    } else {
+        object.get_key_value(name)
+    }
+}
+
 /// The limit of a `min...` keyword when `size` falls short of it.
 fn under(limit: &Value, size: usize) -> Option<u64> {
     limit.as_u64().filter(|&limit| (size as u64) < limit)
@@ -424,8 +436,8 @@ fn address(value: &Value) -> usize {
     value as *const Value as usize
 }
 
-/// Hashes an address: the table is read once per `$ref` followed, so SipHash would cost more
-/// than the lookup saves.
+/// Hashes an address: the tables are read once per schema object visited, so SipHash would
+/// cost more than the lookup saves.
 #[derive(Default)]
 struct AddressHasher(u64);
 
