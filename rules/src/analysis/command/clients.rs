@@ -783,7 +783,7 @@ fn first_uri(
     )
     .into_iter()
     .next()?;
-    uri.text = word.value.clone();
+    uri.text = word.value.to_string();
     uri.scheme = UriPart {
         text: scheme.to_owned(),
         span: point,

@@ -17,7 +17,7 @@ use super::script::{
     Timeout, VariableRead, Wrapper,
 };
 use super::uri::{ConnectionUri, UriPart};
-use super::words::{push_segment, Expansion, Segment, Word};
+use super::words::{push_segment, Expansion, Segment, Segments, Word};
 use super::{analyse_script_memoized, EnvInput, EnvVar, ScriptAnalysis, ScriptLanguage, SpanSpace};
 
 /// Analyses the command of a Run, Test or Background step (`None` for other steps and
@@ -460,7 +460,7 @@ impl MapSpans for Word {
     fn map_spans(&mut self, f: &dyn Fn(Span) -> Span) {
         self.span.map_spans(f);
         each(&mut self.expansions, f);
-        let mut segments = Vec::with_capacity(self.segments.len());
+        let mut segments = Segments::with_capacity(self.segments.len());
         for s in &self.segments {
             map_segment(*s, f, &mut segments, 0);
         }
@@ -470,7 +470,7 @@ impl MapSpans for Word {
 
 /// Maps a segment; where the mapped text is not as long (an escape in a quoted YAML
 /// scalar), splits it until each piece maps to text of its own length.
-fn map_segment(s: Segment, f: &dyn Fn(Span) -> Span, out: &mut Vec<Segment>, depth: usize) {
+fn map_segment(s: Segment, f: &dyn Fn(Span) -> Span, out: &mut Segments, depth: usize) {
     let mapped = f(Span::new(s.source_start, s.source_start + s.len));
     if mapped.is_empty() && s.len <= 1 {
         // The byte lies outside the scalar's node (trailing white space of a block).

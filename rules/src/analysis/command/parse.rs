@@ -879,7 +879,7 @@ impl Walker<'_, '_> {
         Word {
             span: self.span(node),
             segments: self.map.compose(&builder.segments),
-            value: builder.value,
+            value: builder.value.into(),
             expansions,
         }
     }

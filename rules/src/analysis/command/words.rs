@@ -5,7 +5,9 @@
 //! `$(...)`, `<+...>`) kept as written: static parts can be read (a URI with a `$PASSWORD`
 //! inside still has a host), dynamic parts are listed in `expansions`.
 
+use compact_str::CompactString;
 use hlint_schema::Span;
+use smallvec::SmallVec;
 
 /// `value[value_start..value_start + len]` is the same bytes as
 /// `source[source_start..source_start + len]`.
@@ -51,15 +53,21 @@ pub struct Expansion {
     pub span: Span,
 }
 
+/// Where the bytes of a word's value are written. Nearly every word is written in one piece,
+/// held inline: a script analysis is cloned for every step that repeats the script (the memo),
+/// and words are most of it.
+pub type Segments = SmallVec<[Segment; 1]>;
+
 /// One shell word (a program name, an argument, an assignment value, a redirect target).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Word {
     /// The whole token, quotes included.
     pub span: Span,
-    /// The text after quote removal; expansions are kept as written.
-    pub value: String,
+    /// The text after quote removal; expansions are kept as written. Inline up to 24 bytes
+    /// (most words), so cloning a word rarely allocates.
+    pub value: CompactString,
     /// Where each byte of `value` is written (ordered by `value_start`).
-    pub segments: Vec<Segment>,
+    pub segments: Segments,
     /// The parts of `value` that are not known statically, in order.
     pub expansions: Vec<Expansion>,
 }
@@ -154,7 +162,7 @@ pub(crate) fn map_through(segments: &[Segment], start: usize, end: usize) -> Spa
 
 /// The part `value[start..end]` of `word`, as a word of its own (the value of `A=b`).
 pub(crate) fn slice_word(word: &Word, start: usize, end: usize) -> Word {
-    let mut segments = Vec::new();
+    let mut segments = Segments::new();
     for s in &word.segments {
         let from = s.value_start.max(start);
         let to = (s.value_start + s.len).min(end);
@@ -181,14 +189,14 @@ pub(crate) fn slice_word(word: &Word, start: usize, end: usize) -> Word {
         .collect();
     Word {
         span: word.value_span(start, end),
-        value: word.value.get(start..end).unwrap_or("").to_owned(),
+        value: word.value.get(start..end).unwrap_or("").into(),
         segments,
         expansions,
     }
 }
 
 /// Merges adjacent segments that continue each other.
-pub(crate) fn push_segment(segments: &mut Vec<Segment>, segment: Segment) {
+pub(crate) fn push_segment(segments: &mut Segments, segment: Segment) {
     if segment.len == 0 {
         return;
     }
@@ -208,7 +216,7 @@ pub(crate) fn push_segment(segments: &mut Vec<Segment>, segment: Segment) {
 #[derive(Clone, Debug)]
 pub(crate) enum OffsetMap {
     Identity,
-    Segments(Vec<Segment>),
+    Segments(Segments),
 }
 
 impl OffsetMap {
@@ -220,12 +228,12 @@ impl OffsetMap {
     }
 
     /// Local segments (value -> local offset) turned into value -> top-level offset.
-    pub fn compose(&self, local: &[Segment]) -> Vec<Segment> {
+    pub fn compose(&self, local: &[Segment]) -> Segments {
         let outer = match self {
-            OffsetMap::Identity => return local.to_vec(),
+            OffsetMap::Identity => return Segments::from_slice(local),
             OffsetMap::Segments(outer) => outer,
         };
-        let mut out = Vec::with_capacity(local.len());
+        let mut out = Segments::with_capacity(local.len());
         for segment in local {
             let mut value = segment.value_start;
             let mut at = segment.source_start;
@@ -262,7 +270,7 @@ impl OffsetMap {
 pub(crate) struct WordBuilder {
     pub value: String,
     /// Value offset -> local source offset.
-    pub segments: Vec<Segment>,
+    pub segments: Segments,
     /// Expansions with local source ranges in `span` (mapped when the word is finished).
     pub expansions: Vec<Expansion>,
 }
@@ -468,7 +476,7 @@ c", 10,
 
     #[test]
     fn composing_offset_maps_splits_at_outer_boundaries() {
-        let outer = OffsetMap::Segments(vec![
+        let outer = OffsetMap::Segments(smallvec::smallvec![
             Segment {
                 value_start: 0,
                 source_start: 100,
@@ -486,8 +494,8 @@ c", 10,
             len: 4,
         }]);
         assert_eq!(
-            composed,
-            vec![
+            composed.as_slice(),
+            [
                 Segment {
                     value_start: 0,
                     source_start: 101,
@@ -518,7 +526,7 @@ c", 10,
         b.verbatim(":5", 7);
         let word = Word {
             span: Span::new(0, 9),
-            value: b.value,
+            value: b.value.into(),
             segments: b.segments,
             expansions: b.expansions,
         };

@@ -270,7 +270,7 @@ mod tests {
         texts
             .iter()
             .map(|t| Word {
-                value: (*t).to_owned(),
+                value: (*t).into(),
                 ..Word::default()
             })
             .collect()
