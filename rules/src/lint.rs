@@ -64,7 +64,23 @@ pub fn lint_source_at(
     options: &LintOptions,
     path: Option<&Path>,
 ) -> FileReport {
-    let spread = bytes.len() >= SPREAD_FROM_BYTES;
+    lint_bytes(
+        bytes,
+        origin,
+        options,
+        path,
+        bytes.len() >= SPREAD_FROM_BYTES,
+    )
+}
+
+/// [`lint_source_at`], on every core when `spread` (the result is the same either way).
+fn lint_bytes(
+    bytes: &[u8],
+    origin: Origin,
+    options: &LintOptions,
+    path: Option<&Path>,
+    spread: bool,
+) -> FileReport {
     if spread {
         // Starts the thread pool (for a single file) and reads hlint's schema while this
         // thread loads the YAML.
@@ -248,4 +264,38 @@ fn finish(
         truncated: loaded.truncated_at.is_some(),
     };
     suppression::finish(diagnostics, &file, &options.config)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SEED: &str = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/fixtures/seed-harness-cloud.yaml"
+    ));
+
+    /// The seed pipeline (its mistakes included) with its stage repeated until the file is
+    /// long enough to be spread over the cores.
+    fn long_pipeline() -> String {
+        let (head, stage) = SEED.split_at(SEED.find("    - stage:").expect("a stage"));
+        let mut text = head.to_owned();
+        let mut copy = 0;
+        while text.len() < 2 * SPREAD_FROM_BYTES {
+            let renamed = format!("identifier: build_{copy}\n");
+            text.push_str(&stage.replacen("identifier: build\n", &renamed, 1));
+            copy += 1;
+        }
+        text
+    }
+
+    #[test]
+    fn a_file_spread_over_the_cores_gets_the_same_diagnostics() {
+        let text = long_pipeline();
+        let options = LintOptions::default();
+        let spread = lint_bytes(text.as_bytes(), Origin::Named, &options, None, true);
+        let alone = lint_bytes(text.as_bytes(), Origin::Named, &options, None, false);
+        assert!(spread.diagnostics.len() > 10, "{:?}", spread.diagnostics);
+        assert_eq!(spread.diagnostics, alone.diagnostics);
+    }
 }

@@ -24,18 +24,65 @@ pub fn analyse_steps(
     source: &str,
     steps: &[&Step],
 ) -> Vec<Option<ScriptAnalysis>> {
-    let commands: Vec<_> = steps.iter().map(|step| step_command(step)).collect();
-    let script_bytes: usize = commands
+    let script_bytes: usize = steps
         .iter()
-        .flatten()
+        .filter_map(|step| step_command(step))
         .map(|(command, _, _)| command.value.len())
         .sum();
+    analyse_all(tree, source, steps, script_bytes >= PARALLEL_FROM_BYTES)
+}
+
+/// [`analyse_steps`], in parallel when `parallel` (the result is the same either way).
+fn analyse_all(
+    tree: &YamlTree,
+    source: &str,
+    steps: &[&Step],
+    parallel: bool,
+) -> Vec<Option<ScriptAnalysis>> {
+    let commands: Vec<_> = steps.iter().map(|step| step_command(step)).collect();
     let analyse = |found: &Option<_>| {
         found.map(|(command, shell, env)| analyse_command(tree, source, command, shell, env))
     };
-    if script_bytes < PARALLEL_FROM_BYTES {
-        commands.iter().map(analyse).collect()
-    } else {
+    if parallel {
         commands.par_iter().map(analyse).collect()
+    } else {
+        commands.iter().map(analyse).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use hlint_schema::model;
+    use hlint_schema::yaml::{load_str, LoadLimits};
+
+    use super::*;
+
+    #[test]
+    fn in_parallel_the_analyses_are_the_same_and_in_step_order() {
+        let mut text = String::from(
+            "pipeline:\n  identifier: p\n  stages:\n    - stage:\n        identifier: s\n        type: CI\n        spec:\n          execution:\n            steps:\n",
+        );
+        for n in 0..40 {
+            text.push_str(&format!(
+                "              - step:\n                  identifier: check_{n}\n                  type: Run\n                  spec:\n                    command: |\n                      until pg_isready -h db_{n} -p {port}; do sleep 1; done\n                      psql -h db_{n} -p {port} -c 'select {n}'\n",
+                port = 5000 + n
+            ));
+        }
+        let loaded = load_str(&text, LoadLimits::default());
+        let pipeline = model::build(&loaded.tree).expect("a pipeline");
+        let stage = pipeline.stages().next().expect("a stage");
+        let entries = stage.stage.value.steps();
+        let steps: Vec<&Step> = entries.iter().map(|entry| &entry.step.value).collect();
+        let parallel = analyse_all(&loaded.tree, &text, &steps, true);
+        let sequential = analyse_all(&loaded.tree, &text, &steps, false);
+        assert_eq!(parallel, sequential);
+        assert_eq!(parallel.len(), 40);
+        let last = parallel[39].as_ref().expect("an analysis");
+        assert_eq!(last.calls.len(), 2);
+        let host = last.calls[0]
+            .host
+            .span
+            .expect("a host written in the script");
+        assert_eq!(&text[host.start..host.end], "db_39");
     }
 }

@@ -132,6 +132,20 @@ mod tests {
     }
 
     #[test]
+    fn a_script_analysed_on_one_thread_is_remembered_for_all() {
+        let script = "redis-cli -h cache_on_another_thread ping\n";
+        std::thread::spawn(move || analyse_script_memoized(script, ScriptLanguage::Sh, Vec::new()))
+            .join()
+            .expect("the thread ends");
+        let key = Key {
+            text: script.to_owned(),
+            language: ScriptLanguage::Sh,
+            env: Vec::new(),
+        };
+        assert!(seen().get(&key).is_some());
+    }
+
+    #[test]
     fn a_full_table_keeps_what_was_reused() {
         let mut table = Table::default();
         let key = |n: usize| Key {
