@@ -1,5 +1,6 @@
 //! `hlint`: lint Harness CI pipelines from the command line.
 
+mod allocator;
 mod args;
 mod check;
 mod discover;
@@ -17,9 +18,6 @@ use clap::{CommandFactory, Parser};
 
 use args::{Cli, Command};
 
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// Exit statuses: 0 clean, 1 findings that fail the run, 2 usage or I/O failure.
 pub const EXIT_FAILURE: u8 = 1;
 pub const EXIT_TROUBLE: u8 = 2;
@@ -36,6 +34,7 @@ fn main() -> ExitCode {
         // Before stdout is locked: the server writes to it from its own threads.
         return ExitCode::from(hlint_lsp::run_stdio());
     }
+    allocator::keep_freed_memory();
     let mut stdout = std::io::stdout().lock();
     let status = match cli.command {
         Some(Command::Rules { markdown: false }) => explain::list_rules(&mut stdout),
