@@ -7,14 +7,14 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use hlint_rules::{
-    lint_source_at, ConfigResolver, ExtraSchema, FileReport, LintOptions, Origin, RuleSet,
-    Selection, Severity,
+    lint_source_at, spreads_over_cores, ConfigResolver, ExtraSchema, FileReport, LintOptions,
+    Origin, RuleSet, Selection, Severity,
 };
 use hlint_schema::validate::SchemaValidator;
 
 use crate::args::{CheckArgs, Deny, Format, STDIN_NAME};
 use crate::discover::{discover, Input};
-use crate::each::map_each;
+use crate::each::{map_each, start_pool};
 use crate::render::{render, Linted, Summary};
 use crate::{EXIT_FAILURE, EXIT_TROUBLE};
 
@@ -61,6 +61,9 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write) -> u8 {
     }
     let results: Vec<Result<Linted, String>> = map_each(&jobs, |job| {
         let bytes = job.read()?;
+        if jobs.len() == 1 && spreads_over_cores(bytes.len()) {
+            start_pool();
+        }
         Ok(Linted::keeping_what_is_shown(
             job.name.clone(),
             job.lint(&bytes),

@@ -1,8 +1,25 @@
 //! Work over the inputs: in parallel when there are several, on this thread when there is
 //! one. A lone file (what a pre-commit hook or an editor passes) then does not pay for
-//! starting rayon's thread pool, which spawns a thread per core and reads the cgroup limits.
+//! starting rayon's thread pool, which spawns a thread per core and reads the cgroup limits,
+//! unless it is long enough to be spread over the cores ([`start_pool`]).
+
+use std::sync::Once;
 
 use rayon::prelude::*;
+
+/// Starts rayon's pool with the calling (main) thread as one of its workers. Left to itself
+/// rayon starts a thread per core and the main thread only waits for them; as a worker it
+/// works, and one thread fewer is started (a thread costs its stack, and the first pages of
+/// its own heap). Call from the main thread only.
+pub fn start_pool() {
+    static STARTED: Once = Once::new();
+    STARTED.call_once(|| {
+        // Fails only when a pool exists already: then that one serves.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .use_current_thread()
+            .build_global();
+    });
+}
 
 /// `items.map(work)`, in order.
 pub fn map_each<'a, T, R, F>(items: &'a [T], work: F) -> Vec<R>
@@ -14,6 +31,7 @@ where
     if items.len() <= 1 {
         items.iter().map(work).collect()
     } else {
+        start_pool();
         items.par_iter().map(work).collect()
     }
 }

@@ -69,8 +69,13 @@ pub fn lint_source_at(
         origin,
         options,
         path,
-        bytes.len() >= SPREAD_FROM_BYTES,
+        spreads_over_cores(bytes.len()),
     )
+}
+
+/// Whether a file of `len` bytes is linted on every core (rayon's global pool).
+pub fn spreads_over_cores(len: usize) -> bool {
+    len >= SPREAD_FROM_BYTES
 }
 
 /// [`lint_source_at`], on every core when `spread` (the result is the same either way).
