@@ -129,8 +129,8 @@ fn distinct_scripts(files: &[Vec<u8>]) -> Vec<String> {
         };
         for stage in pipeline.stages() {
             for step in stage.stage.value.steps() {
-                if let Some((command, _, _)) = step_command(&step.step.value) {
-                    seen.insert(command.value.clone());
+                if let Some(found) = step_command(&step.step.value) {
+                    seen.insert(found.command.value.clone());
                 }
             }
         }

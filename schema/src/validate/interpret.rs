@@ -338,7 +338,7 @@ impl<'s> Interpreter<'s> {
         let known = member(object, "properties").and_then(|(_, known)| known.as_object());
         let extra = members
             .iter()
-            .filter(|(key, _)| !known.is_some_and(|known| member(known, key).is_some()));
+            .filter(|(key, _)| known.is_none_or(|known| member(known, key).is_none()));
         if value == &Value::Bool(false) {
             let unexpected: Vec<String> = extra.map(|(key, _)| key.clone()).collect();
             if unexpected.is_empty() {

@@ -11,7 +11,7 @@ use hlint_schema::model::Step;
 use hlint_schema::yaml::YamlTree;
 use rayon::prelude::*;
 
-use super::mapping::{analyse_command, step_command};
+use super::mapping::{step_command, StepCommand};
 use super::ScriptAnalysis;
 
 /// Script bytes from which the steps' commands are analysed in parallel: about a dozen
@@ -27,7 +27,7 @@ pub fn analyse_steps(
     let script_bytes: usize = steps
         .iter()
         .filter_map(|step| step_command(step))
-        .map(|(command, _, _)| command.value.len())
+        .map(|found| found.command.value.len())
         .sum();
     analyse_all(tree, source, steps, script_bytes >= PARALLEL_FROM_BYTES)
 }
@@ -40,9 +40,7 @@ fn analyse_all(
     parallel: bool,
 ) -> Vec<Option<ScriptAnalysis>> {
     let commands: Vec<_> = steps.iter().map(|step| step_command(step)).collect();
-    let analyse = |found: &Option<_>| {
-        found.map(|(command, shell, env)| analyse_command(tree, source, command, shell, env))
-    };
+    let analyse = |found: &Option<StepCommand>| found.map(|found| found.analyse(tree, source));
     if parallel {
         commands.par_iter().map(analyse).collect()
     } else {

@@ -23,18 +23,28 @@ use super::{analyse_script_memoized, EnvInput, EnvVar, ScriptAnalysis, ScriptLan
 /// Analyses the command of a Run, Test or Background step (`None` for other steps and
 /// steps without a command). Every span of the result is a YAML span.
 pub fn analyse_step(tree: &YamlTree, source: &str, step: &Step) -> Option<ScriptAnalysis> {
-    let (command, shell, env) = step_command(step)?;
-    Some(analyse_command(tree, source, command, shell, env))
+    step_command(step).map(|found| found.analyse(tree, source))
 }
 
-/// The `command` of a Run, Test or Background step, its shell and its `envVariables`.
-pub fn step_command(
-    step: &Step,
-) -> Option<(
-    &Spanned<String>,
-    &Value<Shell>,
-    Option<&Spanned<Vec<KeyValue>>>,
-)> {
+/// The `command` of a Run, Test or Background step with what runs it.
+#[derive(Clone, Copy)]
+pub struct StepCommand<'a> {
+    pub command: &'a Spanned<String>,
+    pub shell: &'a Value<Shell>,
+    /// The step's `envVariables`.
+    pub env: Option<&'a Spanned<Vec<KeyValue>>>,
+}
+
+impl StepCommand<'_> {
+    /// [`analyse_command`] of this command.
+    pub fn analyse(&self, tree: &YamlTree, source: &str) -> ScriptAnalysis {
+        analyse_command(tree, source, self.command, self.shell, self.env)
+    }
+}
+
+/// The command of a Run, Test or Background step (`None` for other steps and steps without
+/// one).
+pub fn step_command(step: &Step) -> Option<StepCommand<'_>> {
     let spec = &step.spec.as_ref()?.value;
     let (command, shell, container) = match spec {
         StepSpec::Run(run) | StepSpec::Test(run) => (
@@ -49,7 +59,11 @@ pub fn step_command(
         ),
         _ => return None,
     };
-    Some((command, shell, container.env_variables.as_ref()))
+    Some(StepCommand {
+        command,
+        shell,
+        env: container.env_variables.as_ref(),
+    })
 }
 
 /// Analyses one `command` value run by `shell` with the step's `envVariables`. Every span

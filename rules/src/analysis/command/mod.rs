@@ -47,7 +47,7 @@ pub use clients::{
     CallKind, ClientCall, Origin, PasswordKind, PasswordSource, Setting, Transport, VariableFrom,
     VariableSource,
 };
-pub use mapping::{analyse_command, analyse_step, step_command};
+pub use mapping::{analyse_command, analyse_step, step_command, StepCommand};
 pub use memo::analyse_script_memoized;
 pub use parse::parse_script;
 pub use patterns::{Readiness, Sleep};
