@@ -61,6 +61,8 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write) -> u8 {
     }
     let results: Vec<Result<Linted, String>> = map_each(&jobs, |job| {
         let bytes = job.read()?;
+        // A lone file long enough to spread (with several files `map_each` started the
+        // pool, from this same main thread).
         if jobs.len() == 1 && spreads_over_cores(bytes.len()) {
             start_pool();
         }

@@ -24,22 +24,22 @@ pub fn analyse_steps(
     source: &str,
     steps: &[&Step],
 ) -> Vec<Option<ScriptAnalysis>> {
-    let script_bytes: usize = steps
+    let commands: Vec<Option<StepCommand>> = steps.iter().map(|step| step_command(step)).collect();
+    let script_bytes: usize = commands
         .iter()
-        .filter_map(|step| step_command(step))
+        .flatten()
         .map(|found| found.command.value.len())
         .sum();
-    analyse_all(tree, source, steps, script_bytes >= PARALLEL_FROM_BYTES)
+    analyse_all(tree, source, &commands, script_bytes >= PARALLEL_FROM_BYTES)
 }
 
-/// [`analyse_steps`], in parallel when `parallel` (the result is the same either way).
+/// Each command analysed, in parallel when `parallel` (the result is the same either way).
 fn analyse_all(
     tree: &YamlTree,
     source: &str,
-    steps: &[&Step],
+    commands: &[Option<StepCommand>],
     parallel: bool,
 ) -> Vec<Option<ScriptAnalysis>> {
-    let commands: Vec<_> = steps.iter().map(|step| step_command(step)).collect();
     let analyse = |found: &Option<StepCommand>| found.map(|found| found.analyse(tree, source));
     if parallel {
         commands.par_iter().map(analyse).collect()
@@ -70,9 +70,12 @@ mod tests {
         let pipeline = model::build(&loaded.tree).expect("a pipeline");
         let stage = pipeline.stages().next().expect("a stage");
         let entries = stage.stage.value.steps();
-        let steps: Vec<&Step> = entries.iter().map(|entry| &entry.step.value).collect();
-        let parallel = analyse_all(&loaded.tree, &text, &steps, true);
-        let sequential = analyse_all(&loaded.tree, &text, &steps, false);
+        let commands: Vec<Option<StepCommand>> = entries
+            .iter()
+            .map(|entry| step_command(&entry.step.value))
+            .collect();
+        let parallel = analyse_all(&loaded.tree, &text, &commands, true);
+        let sequential = analyse_all(&loaded.tree, &text, &commands, false);
         assert_eq!(parallel, sequential);
         assert_eq!(parallel.len(), 40);
         let last = parallel[39].as_ref().expect("an analysis");
