@@ -1,7 +1,62 @@
 //! The process's allocator, mimalloc, and how a command-line run tunes it.
 
+use std::alloc::{GlobalAlloc, Layout};
+use std::ffi::c_void;
+
+use libmimalloc_sys::{
+    mi_free, mi_malloc, mi_malloc_aligned, mi_realloc, mi_realloc_aligned, mi_zalloc,
+    mi_zalloc_aligned,
+};
+
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: Mimalloc = Mimalloc;
+
+/// mimalloc, asked the short way when the alignment needs no asking. The `mimalloc` crate
+/// sends every request through `mi_malloc_aligned`, three calls deeper than `mi_malloc`
+/// before it reaches the same fast path: 2.5% of the instructions over the benchmark corpus.
+struct Mimalloc;
+
+/// mimalloc's `MI_MAX_ALIGN_SIZE`: a block of at least this many bytes starts on such a
+/// boundary, and a smaller block on a boundary of its alignment when the alignment is no
+/// larger than the size (`mi_malloc_is_naturally_aligned` in alloc-aligned.c).
+const NATURAL_ALIGNMENT: usize = 16;
+
+fn naturally_aligned(layout: &Layout) -> bool {
+    layout.align() <= NATURAL_ALIGNMENT && layout.align() <= layout.size()
+}
+
+// SAFETY: each call hands mimalloc a request it serves with the layout's alignment (plain
+// calls only where mimalloc itself would skip the alignment work, see `naturally_aligned`),
+// and every block, however allocated, is freed with `mi_free`.
+unsafe impl GlobalAlloc for Mimalloc {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if naturally_aligned(&layout) {
+            mi_malloc(layout.size()).cast()
+        } else {
+            mi_malloc_aligned(layout.size(), layout.align()).cast()
+        }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        if naturally_aligned(&layout) {
+            mi_zalloc(layout.size()).cast()
+        } else {
+            mi_zalloc_aligned(layout.size(), layout.align()).cast()
+        }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, _layout: Layout) {
+        mi_free(ptr.cast::<c_void>());
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        if layout.align() <= NATURAL_ALIGNMENT && layout.align() <= new_size {
+            mi_realloc(ptr.cast::<c_void>(), new_size).cast()
+        } else {
+            mi_realloc_aligned(ptr.cast::<c_void>(), new_size, layout.align()).cast()
+        }
+    }
+}
 
 /// mimalloc 2's `mi_option_purge_delay`: its place in `mi_option_e` (mimalloc.h), which the
 /// binding does not name. A test checks that it reads the documented default, 10 ms.
@@ -22,6 +77,40 @@ pub fn keep_freed_memory() {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn blocks_keep_the_alignment_asked_for() {
+        // Sizes around mimalloc's small bins, with every alignment a Rust type can ask for
+        // here; each block written through and reallocated larger and smaller.
+        for align in [1, 2, 4, 8, 16, 32, 64, 4096] {
+            for size in [1, 3, 8, 15, 16, 24, 40, 48, 100, 1000, 70_000] {
+                let Ok(layout) = Layout::from_size_align(size, align) else {
+                    continue;
+                };
+                // SAFETY: non-zero sizes; each block freed once with its layout.
+                unsafe {
+                    let block = ALLOCATOR.alloc(layout);
+                    assert!(!block.is_null());
+                    assert_eq!(block as usize % align, 0, "{size} bytes, align {align}");
+                    block.write_bytes(7, size);
+                    let zeroed = ALLOCATOR.alloc_zeroed(layout);
+                    assert_eq!(zeroed as usize % align, 0);
+                    assert!((0..size).all(|i| *zeroed.add(i) == 0));
+                    ALLOCATOR.dealloc(zeroed, layout);
+                    // Larger, then smaller than the original.
+                    let mut block = block;
+                    let mut held = layout;
+                    for new_size in [size * 3, size.div_ceil(2)] {
+                        block = ALLOCATOR.realloc(block, held, new_size);
+                        assert_eq!(block as usize % align, 0, "{size} -> {new_size}, align {align}");
+                        assert!((0..size.min(new_size)).all(|i| *block.add(i) == 7));
+                        held = Layout::from_size_align(new_size, align).unwrap();
+                    }
+                    ALLOCATOR.dealloc(block, held);
+                }
+            }
+        }
+    }
 
     #[test]
     fn the_purge_delay_option_is_the_one_named() {

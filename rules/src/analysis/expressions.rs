@@ -4,7 +4,8 @@
 //! JEXL is not parsed in full: hlint needs where each expression starts and ends, the paths it
 //! names, and the `secrets.getValue(...)` calls; anything else inside is left alone.
 
-use hlint_schema::yaml::{NodeId, Scalar, YamlTree};
+use hlint_schema::model::is_expression;
+use hlint_schema::yaml::{NodeId, ScalarSourceMap, YamlTree};
 use hlint_schema::Span;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -57,21 +58,23 @@ pub fn scan(tree: &YamlTree, source: &str) -> Vec<Expression> {
         let Some(scalar) = tree.scalar(id) else {
             continue;
         };
-        if !scalar.text.contains("<+") || !seen_spans.insert(tree.span(id)) {
+        if !is_expression(&scalar.text) || !seen_spans.insert(tree.span(id)) {
             continue; // alias copies share their original's span: scan it once
         }
-        let node_span = tree.span(id);
+        // One table per scalar: a long script holds many expressions, each with several
+        // spans, and walking the scalar from its start for each was most of the scan.
+        let offsets = ScalarSourceMap::new(tree, source, id, tree.span(id));
         for (start, end, closed) in expression_ranges(&scalar.text) {
             let inner_start = start + 2;
             let inner_end = if closed { end - 1 } else { end };
-            let map = |a: usize, b: usize| scalar.source_span(source, node_span, a, b);
+            let map = |a: usize, b: usize| offsets.map(Span::new(a, b));
             let inner = &scalar.text[inner_start..inner_end];
             found.push(Expression {
                 span: map(start, end),
                 inner: inner.to_owned(),
                 node: id,
                 closed,
-                references: references(scalar, inner, inner_start, &map),
+                references: references(inner, inner_start, &map),
                 secret_calls: secret_calls(inner, inner_start, &map),
             });
         }
@@ -128,7 +131,6 @@ fn expression_ranges(text: &str) -> Vec<(usize, usize, bool)> {
 
 /// Dotted identifier paths in `inner`, outside string literals.
 fn references(
-    _scalar: &Scalar,
     inner: &str,
     base: usize,
     map: &dyn Fn(usize, usize) -> Span,

@@ -24,7 +24,9 @@ mod tests;
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use hlint_schema::model::{Infrastructure, KeyValue, Pipeline, Stage, Step, StepSpec, StepType};
+use hlint_schema::model::{
+    is_expression, Infrastructure, KeyValue, Pipeline, Stage, Step, StepSpec, StepType,
+};
 use hlint_schema::validate::closest;
 use hlint_schema::Span;
 
@@ -537,7 +539,7 @@ fn normalize_host(host: &str) -> &str {
 
 /// An expression or a shell variable: its value is not known here.
 fn is_dynamic(host: &str) -> bool {
-    host.contains("<+") || host.contains(['$', '`', '{', '}'])
+    is_expression(host) || host.contains(['$', '`', '{', '}'])
 }
 
 /// `localhost`, 127.0.0.0/8, `::1`, and the unspecified addresses (which reach the local

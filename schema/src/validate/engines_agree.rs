@@ -1,17 +1,20 @@
 //! The interpreter of hlint's own schema against jsonschema, the reference: on every fixture
 //! and on thousands of random mutations of them (values of the wrong type, keys removed or
 //! added, step types swapped, enum values from the schema itself), both must report the same
-//! violations, at the same places, held by the same schema objects.
+//! violations, at the same places, held by the same schema objects. The interpreter reads
+//! each instance twice: as JSON and as the YAML tree hlint validates (the mutated instances
+//! written out as JSON text, which is YAML, and loaded).
 
 use std::path::Path;
 
 use proptest::prelude::*;
 use serde_json::Value;
 
+use super::instance::YamlNode;
 use super::interpret::{Interpreter, ANNOTATIONS, KEYWORDS};
 use super::violation::{from_jsonschema, Violation, ViolationKind};
 use super::{to_json, BUILTIN_SCHEMA};
-use crate::yaml::{load, LoadLimits};
+use crate::yaml::{load, LoadLimits, YamlTree};
 
 fn schema() -> &'static Value {
     static SCHEMA: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
@@ -59,27 +62,42 @@ fn describe(violation: &Violation) -> String {
 }
 
 fn by_interpreter(instance: &Value) -> Vec<String> {
-    let mut found: Vec<String> = interpreter()
-        .violations(instance)
-        .iter()
-        .map(describe)
-        .collect();
+    sorted(interpreter().violations(instance).iter().map(describe))
+}
+
+/// The interpreter on a YAML tree, as `SchemaValidator::validate` runs it.
+fn by_interpreter_on_yaml(tree: &YamlTree) -> Vec<String> {
+    let root = tree.root().expect("a document");
+    sorted(interpreter().violations(YamlNode { tree, id: root }).iter().map(describe))
+}
+
+/// A JSON instance as YAML: its JSON text, loaded.
+fn as_yaml(instance: &Value) -> YamlTree {
+    let text = serde_json::to_string(instance).unwrap();
+    let (_, loaded) = load(text.as_bytes(), LoadLimits::default());
+    assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
+    assert_eq!(to_json(&loaded.tree), *instance, "JSON text reads back as YAML");
+    loaded.tree
+}
+
+fn sorted(found: impl Iterator<Item = String>) -> Vec<String> {
+    let mut found: Vec<String> = found.collect();
     found.sort();
     found
 }
 
 fn by_jsonschema(instance: &Value) -> Vec<String> {
-    let mut found: Vec<String> = reference()
-        .iter_errors(instance)
-        .map(|error| describe(&from_jsonschema(&error, schema())))
-        .collect();
-    found.sort();
-    found
+    sorted(
+        reference()
+            .iter_errors(instance)
+            .map(|error| describe(&from_jsonschema(&error, schema()))),
+    )
 }
 
-/// The pipelines of the repository's fixtures, examples and seeds, as JSON instances.
-fn fixtures() -> &'static [Value] {
-    static FIXTURES: std::sync::OnceLock<Vec<Value>> = std::sync::OnceLock::new();
+/// The pipelines of the repository's fixtures, examples and seeds: each file's tree and its
+/// JSON instance.
+fn fixtures() -> &'static [(YamlTree, Value)] {
+    static FIXTURES: std::sync::OnceLock<Vec<(YamlTree, Value)>> = std::sync::OnceLock::new();
     FIXTURES.get_or_init(|| {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
         let mut found = Vec::new();
@@ -93,7 +111,8 @@ fn fixtures() -> &'static [Value] {
                 let bytes = std::fs::read(&path).unwrap();
                 let (_, loaded) = load(&bytes, LoadLimits::default());
                 if loaded.tree.root().is_some() {
-                    found.push(to_json(&loaded.tree));
+                    let json = to_json(&loaded.tree);
+                    found.push((loaded.tree, json));
                 }
             }
         }
@@ -284,8 +303,10 @@ fn every_pattern_of_the_builtin_schema_compiles() {
 
 #[test]
 fn the_engines_agree_on_every_fixture() {
-    for instance in fixtures() {
-        assert_eq!(by_interpreter(instance), by_jsonschema(instance));
+    for (tree, instance) in fixtures() {
+        let expected = by_jsonschema(instance);
+        assert_eq!(by_interpreter(instance), expected);
+        assert_eq!(by_interpreter_on_yaml(tree), expected);
     }
 }
 
@@ -295,11 +316,13 @@ proptest! {
     #[test]
     fn the_engines_agree_on_mutated_fixtures(seed in 1u64.., fixture in 0usize..64, mutations in 1usize..5) {
         let fixtures = fixtures();
-        let mut instance = fixtures[fixture % fixtures.len()].clone();
+        let mut instance = fixtures[fixture % fixtures.len()].1.clone();
         let mut draw = Draw(seed);
         for _ in 0..mutations {
             mutate(&mut instance, &mut draw);
         }
-        prop_assert_eq!(by_interpreter(&instance), by_jsonschema(&instance));
+        let expected = by_jsonschema(&instance);
+        prop_assert_eq!(by_interpreter(&instance), expected.clone());
+        prop_assert_eq!(by_interpreter_on_yaml(&as_yaml(&instance)), expected);
     }
 }

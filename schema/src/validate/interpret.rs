@@ -12,7 +12,6 @@
 //! no fractional part; `enum` and `const` compare numbers by value; `pattern` searches
 //! (unanchored); lengths count characters.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
@@ -21,6 +20,7 @@ use jsonschema::JsonType;
 use regex::Regex;
 use serde_json::{Map, Value};
 
+use super::instance::{Instance, Shape};
 use super::violation::{display_value, Branch, Violation, ViolationKind};
 
 /// The keywords applied. Any other key of a schema object is an annotation (`title`,
@@ -114,7 +114,7 @@ impl<'s> Interpreter<'s> {
     }
 
     /// Every violation of the schema by `instance`.
-    pub fn violations<'i>(&self, instance: &'i Value) -> Vec<Violation<'s, 'i>> {
+    pub fn violations<'i>(&self, instance: impl Instance<'i>) -> Vec<Violation<'s, 'i>> {
         let mut found = Vec::new();
         self.node(self.root, instance, &mut Vec::new(), &mut Some(&mut found));
         found
@@ -144,10 +144,10 @@ type Sink<'a, 's, 'i> = Option<&'a mut Vec<Violation<'s, 'i>>>;
 
 impl<'s> Interpreter<'s> {
     /// Whether `instance` is valid against `schema`; each failure goes to `sink`.
-    fn node<'i>(
+    fn node<'i, I: Instance<'i>>(
         &self,
         schema: &'s Value,
-        instance: &'i Value,
+        instance: I,
         path: &mut Vec<Segment<'i>>,
         sink: &mut Sink<'_, 's, 'i>,
     ) -> bool {
@@ -162,6 +162,7 @@ impl<'s> Interpreter<'s> {
             // Draft-07: a `$ref` stands for its whole schema object.
             return target.is_none_or(|target| self.node(target, instance, path, sink));
         }
+        let shape = instance.shape();
         let mut valid = true;
         // `pattern` last: when only validity matters, a cheaper keyword that fails first
         // spares compiling the expression (the miscased-step-type test on every step is a
@@ -172,7 +173,7 @@ impl<'s> Interpreter<'s> {
                 pattern = Some((keyword, value));
                 continue;
             }
-            if !self.keyword(schema, object, keyword, value, instance, path, sink) {
+            if !self.keyword(schema, object, keyword, value, (instance, &shape), path, sink) {
                 valid = false;
                 if sink.is_none() {
                     return false;
@@ -180,19 +181,19 @@ impl<'s> Interpreter<'s> {
             }
         }
         if let Some((keyword, value)) = pattern {
-            valid &= self.keyword(schema, object, keyword, value, instance, path, sink);
+            valid &= self.keyword(schema, object, keyword, value, (instance, &shape), path, sink);
         }
         valid
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn keyword<'i>(
+    fn keyword<'i, I: Instance<'i>>(
         &self,
         schema: &'s Value,
         object: &'s Map<String, Value>,
         keyword: &str,
         value: &'s Value,
-        instance: &'i Value,
+        (instance, shape): (I, &Shape<'i>),
         path: &mut Vec<Segment<'i>>,
         sink: &mut Sink<'_, 's, 'i>,
     ) -> bool {
@@ -201,53 +202,57 @@ impl<'s> Interpreter<'s> {
                 fail(sink, path, instance, schema, $kind)
             };
         }
-        match (keyword, instance) {
-            ("type", _) => {
+        match (keyword, shape) {
+            ("type", shape) => {
                 let admitted = match value {
-                    Value::String(name) => has_type(instance, name),
+                    Value::String(name) => has_type(shape, name),
                     Value::Array(names) => names
                         .iter()
-                        .any(|name| name.as_str().is_some_and(|name| has_type(instance, name))),
+                        .any(|name| name.as_str().is_some_and(|name| has_type(shape, name))),
                     _ => true,
                 };
                 admitted || violated!(ViolationKind::Type(type_names(value)))
             }
-            ("enum", _) => match value.as_array() {
-                Some(options) if !options.iter().any(|option| equal(option, instance)) => {
+            ("enum", shape) => match value.as_array() {
+                Some(options)
+                    if !options
+                        .iter()
+                        .any(|option| equal_instance(option, shape, instance)) =>
+                {
                     violated!(ViolationKind::NotAllowed(
                         options.iter().map(display_value).collect(),
                     ))
                 }
                 _ => true,
             },
-            ("const", _) if !equal(value, instance) => {
+            ("const", shape) if !equal_instance(value, shape, instance) => {
                 violated!(ViolationKind::NotAllowed(vec![display_value(value)]))
             }
-            ("pattern", Value::String(text)) => match value.as_str() {
+            ("pattern", Shape::String(text)) => match value.as_str() {
                 Some(pattern) if !self.is_match(value, text) => {
                     violated!(ViolationKind::Pattern(pattern.to_owned()))
                 }
                 _ => true,
             },
-            ("minLength", Value::String(text)) => under(value, text.chars().count())
+            ("minLength", Shape::String(text)) => under(value, text.chars().count())
                 .is_none_or(|limit| violated!(ViolationKind::MinLength(limit))),
-            ("maxLength", Value::String(text)) => over(value, text.chars().count())
+            ("maxLength", Shape::String(text)) => over(value, text.chars().count())
                 .is_none_or(|limit| violated!(ViolationKind::MaxLength(limit))),
-            ("minimum", Value::Number(number)) => match (value.as_f64(), number.as_f64()) {
+            ("minimum", Shape::Number(number)) => match (value.as_f64(), number.as_f64()) {
                 (Some(limit), Some(found)) if found < limit => {
                     violated!(ViolationKind::Minimum(value.clone()))
                 }
                 _ => true,
             },
-            ("minItems", Value::Array(items)) => under(value, items.len())
+            ("minItems", Shape::Array(count)) => under(value, *count)
                 .is_none_or(|limit| violated!(ViolationKind::MinItems(limit))),
-            ("maxItems", Value::Array(items)) => over(value, items.len())
+            ("maxItems", Shape::Array(count)) => over(value, *count)
                 .is_none_or(|limit| violated!(ViolationKind::MaxItems(limit))),
-            ("minProperties", Value::Object(members)) => under(value, members.len())
+            ("minProperties", Shape::Object) => under(value, instance.members().count())
                 .is_none_or(|limit| violated!(ViolationKind::MinProperties(limit))),
-            ("maxProperties", Value::Object(members)) => over(value, members.len())
+            ("maxProperties", Shape::Object) => over(value, instance.members().count())
                 .is_none_or(|limit| violated!(ViolationKind::MaxProperties(limit))),
-            ("required", Value::Object(members)) => {
+            ("required", Shape::Object) => {
                 let mut valid = true;
                 for name in value
                     .as_array()
@@ -255,7 +260,7 @@ impl<'s> Interpreter<'s> {
                     .flatten()
                     .filter_map(Value::as_str)
                 {
-                    if member(members, name).is_none() {
+                    if instance.member(name).is_none() {
                         valid = false;
                         fail(
                             sink,
@@ -271,30 +276,30 @@ impl<'s> Interpreter<'s> {
                 }
                 valid
             }
-            ("properties", Value::Object(members)) => {
+            ("properties", Shape::Object) => {
                 let Some(properties) = value.as_object() else {
                     return true;
                 };
                 // Looked up from the smaller side: a step's spec schema knows twenty keys,
                 // the step itself uses three.
-                if members.len() <= properties.len() {
-                    let pairs = members.iter().filter_map(|(key, value)| {
+                if instance.size_hint() <= properties.len() {
+                    let pairs = instance.members().filter_map(|(key, value)| {
                         Some((Segment::Key(key), value, member(properties, key)?.1))
                     });
                     self.children(pairs, path, sink)
                 } else {
                     let pairs = properties.iter().filter_map(|(name, subschema)| {
-                        let (key, value) = member(members, name)?;
+                        let (key, value) = instance.member(name)?;
                         Some((Segment::Key(key), value, subschema))
                     });
                     self.children(pairs, path, sink)
                 }
             }
-            ("additionalProperties", Value::Object(members)) => {
-                self.additional_properties(schema, object, value, members, instance, path, sink)
+            ("additionalProperties", Shape::Object) => {
+                self.additional_properties(schema, object, value, instance, path, sink)
             }
-            ("items", Value::Array(items)) => {
-                let pairs = (items.iter().enumerate())
+            ("items", Shape::Array(_)) => {
+                let pairs = (instance.items().enumerate())
                     .map(|(index, item)| (Segment::Index(index), item, value));
                 self.children(pairs, path, sink)
             }
@@ -325,22 +330,21 @@ impl<'s> Interpreter<'s> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn additional_properties<'i>(
+    fn additional_properties<'i, I: Instance<'i>>(
         &self,
         schema: &'s Value,
         object: &'s Map<String, Value>,
         value: &'s Value,
-        members: &'i Map<String, Value>,
-        instance: &'i Value,
+        instance: I,
         path: &mut Vec<Segment<'i>>,
         sink: &mut Sink<'_, 's, 'i>,
     ) -> bool {
         let known = member(object, "properties").and_then(|(_, known)| known.as_object());
-        let extra = members
-            .iter()
+        let extra = instance
+            .members()
             .filter(|(key, _)| known.is_none_or(|known| member(known, key).is_none()));
         if value == &Value::Bool(false) {
-            let unexpected: Vec<String> = extra.map(|(key, _)| key.clone()).collect();
+            let unexpected: Vec<String> = extra.map(|(key, _)| key.to_owned()).collect();
             if unexpected.is_empty() {
                 return true;
             }
@@ -358,9 +362,9 @@ impl<'s> Interpreter<'s> {
 
     /// Validates each member or item against its schema, at its place under `path`; stops at
     /// the first failure when only validity matters.
-    fn children<'i>(
+    fn children<'i, I: Instance<'i>>(
         &self,
-        pairs: impl Iterator<Item = (Segment<'i>, &'i Value, &'s Value)>,
+        pairs: impl Iterator<Item = (Segment<'i>, I, &'s Value)>,
         path: &mut Vec<Segment<'i>>,
         sink: &mut Sink<'_, 's, 'i>,
     ) -> bool {
@@ -376,11 +380,11 @@ impl<'s> Interpreter<'s> {
         valid
     }
 
-    fn any_of<'i>(
+    fn any_of<'i, I: Instance<'i>>(
         &self,
         schema: &'s Value,
         value: &'s Value,
-        instance: &'i Value,
+        instance: I,
         path: &mut Vec<Segment<'i>>,
         sink: &mut Sink<'_, 's, 'i>,
     ) -> bool {
@@ -411,8 +415,8 @@ impl<'s> Interpreter<'s> {
     }
 }
 
-/// The member `name` of an object, with its key. Schema objects and pipeline mappings are
-/// small: comparing a few keys costs less than hashing one (serde_json hashes with SipHash).
+/// The member `name` of a schema object, with its key. Schema objects are mostly small:
+/// comparing a few keys costs less than hashing one (serde_json hashes with SipHash).
 fn member<'m>(object: &'m Map<String, Value>, name: &str) -> Option<(&'m String, &'m Value)> {
     if object.len() <= 8 {
         object.iter().find(|(key, _)| *key == name)
@@ -464,14 +468,14 @@ impl Hasher for AddressHasher {
 fn fail<'s, 'i>(
     sink: &mut Sink<'_, 's, 'i>,
     path: &[Segment<'i>],
-    instance: &'i Value,
+    instance: impl Instance<'i>,
     holder: &'s Value,
     kind: ViolationKind<'s, 'i>,
 ) -> bool {
     if let Some(found) = sink {
         found.push(Violation {
             pointer: pointer(path),
-            instance: Cow::Borrowed(instance),
+            instance: instance.to_value(),
             holder: Some(holder),
             kind,
         });
@@ -514,15 +518,15 @@ fn type_names(value: &Value) -> Vec<JsonType> {
     types
 }
 
-fn has_type(instance: &Value, name: &str) -> bool {
-    match (name, instance) {
-        ("null", Value::Null)
-        | ("boolean", Value::Bool(_))
-        | ("number", Value::Number(_))
-        | ("string", Value::String(_))
-        | ("array", Value::Array(_))
-        | ("object", Value::Object(_)) => true,
-        ("integer", Value::Number(number)) => {
+fn has_type(shape: &Shape<'_>, name: &str) -> bool {
+    match (name, shape) {
+        ("null", Shape::Null)
+        | ("boolean", Shape::Bool(_))
+        | ("number", Shape::Number(_))
+        | ("string", Shape::String(_))
+        | ("array", Shape::Array(_))
+        | ("object", Shape::Object) => true,
+        ("integer", Shape::Number(number)) => {
             number.is_i64()
                 || number.is_u64()
                 || number
@@ -530,6 +534,21 @@ fn has_type(instance: &Value, name: &str) -> bool {
                     .is_some_and(|f| f.is_finite() && f.fract() == 0.0)
         }
         _ => false,
+    }
+}
+
+/// [`equal`] of a schema value and an instance, without copying a scalar instance.
+fn equal_instance<'i>(value: &Value, shape: &Shape<'i>, instance: impl Instance<'i>) -> bool {
+    match shape {
+        Shape::Null => value.is_null(),
+        Shape::Bool(found) => value.as_bool() == Some(*found),
+        Shape::Number(found) => {
+            matches!(value, Value::Number(_)) && equal(value, &Value::Number(found.clone()))
+        }
+        Shape::String(found) => value.as_str() == Some(*found),
+        Shape::Array(_) | Shape::Object => {
+            matches!(value, Value::Array(_) | Value::Object(_)) && equal(value, &instance.to_value())
+        }
     }
 }
 

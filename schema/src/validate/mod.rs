@@ -20,6 +20,7 @@
 //! or runtime input (`<+input>`, `<+pipeline.variables.x>`), whose real value is known only at
 //! run time; anything about a `<<` merge key, which the YAML loader reports.
 
+mod instance;
 mod interpret;
 mod problem;
 mod suggest;
@@ -44,6 +45,7 @@ pub use problem::SchemaProblem;
 pub use suggest::closest;
 pub use to_json::{locate, node_to_json, to_json, Located};
 
+use instance::YamlNode;
 use translate::{Found, Translator};
 
 /// hlint's own schema for Harness CI pipelines, as JSON text.
@@ -137,7 +139,6 @@ impl SchemaValidator {
 
     /// Validates a loaded document. Problems come deduplicated and sorted by span.
     pub fn validate(&self, tree: &YamlTree) -> Vec<SchemaProblem> {
-        let instance = to_json(tree);
         let translator = Translator {
             tree,
             schema: self.schema(),
@@ -145,11 +146,17 @@ impl SchemaValidator {
         let mut found = Vec::new();
         match &self.engine {
             Engine::Interpreted(interpreter) => {
-                for violation in interpreter.violations(&instance) {
+                // On the tree itself (`instance`): no JSON copy of the file.
+                let violations = match tree.root() {
+                    Some(root) => interpreter.violations(YamlNode { tree, id: root }),
+                    None => interpreter.violations(&Value::Null),
+                };
+                for violation in violations {
                     translator.translate(&violation, &mut found);
                 }
             }
             Engine::Compiled { schema, validator } => {
+                let instance = to_json(tree);
                 for error in validator.iter_errors(&instance) {
                     let violation = violation::from_jsonschema(&error, schema);
                     translator.translate(&violation, &mut found);

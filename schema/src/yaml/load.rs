@@ -160,9 +160,14 @@ struct Frame {
     id: NodeId,
     anchor: usize,
     children: Vec<NodeId>,
-    /// For mappings: keys seen so far, for duplicate detection.
-    keys: HashMap<String, Span>,
+    /// For mappings with more than [`KEYS_SEARCHED`] keys: each key's first span, for
+    /// duplicate detection. Smaller mappings (nearly all) search their keys instead of
+    /// copying and hashing each.
+    keys: Option<HashMap<String, Span>>,
 }
+
+/// Up to this many keys, a mapping's earlier keys are searched one by one for a duplicate.
+const KEYS_SEARCHED: usize = 16;
 
 struct Builder<'a> {
     text: &'a str,
@@ -286,7 +291,7 @@ impl<'a> Builder<'a> {
             id,
             anchor,
             children: Vec::new(),
-            keys: HashMap::new(),
+            keys: None,
         });
     }
 
@@ -375,14 +380,34 @@ impl<'a> Builder<'a> {
                     });
                 }
                 let span = key_node.span;
-                if let Some(first) = frame.keys.get(&scalar.text) {
+                let earlier_keys = frame.children[..frame.children.len() - 1].iter().step_by(2);
+                let scalar_key = |key: &NodeId| match &self.nodes[key.index()].kind {
+                    NodeKind::Scalar(earlier) => Some((earlier.text.as_str(), self.nodes[key.index()].span)),
+                    _ => None,
+                };
+                let first = if frame.children.len() / 2 <= KEYS_SEARCHED {
+                    earlier_keys
+                        .filter_map(scalar_key)
+                        .find(|(text, _)| *text == scalar.text)
+                        .map(|(_, first)| first)
+                } else {
+                    let keys = frame.keys.get_or_insert_with(|| {
+                        let mut keys = HashMap::new();
+                        for (text, first) in earlier_keys.filter_map(scalar_key) {
+                            keys.entry(text.to_owned()).or_insert(first);
+                        }
+                        keys
+                    });
+                    let first = keys.get(&scalar.text).copied();
+                    keys.entry(scalar.text.clone()).or_insert(span);
+                    first
+                };
+                if let Some(first) = first {
                     self.problems.push(YamlProblem::DuplicateKey {
                         key: scalar.text.clone(),
-                        first: *first,
+                        first,
                         second: span,
                     });
-                } else {
-                    frame.keys.insert(scalar.text.clone(), span);
                 }
             }
             _ => self.problems.push(YamlProblem::ComplexKey {
@@ -455,11 +480,14 @@ impl<'a> Builder<'a> {
         while let Some(frame) = self.stack.pop() {
             self.seal(frame, None);
         }
+        let repeated_keys = (self.problems.iter())
+            .any(|problem| matches!(problem, YamlProblem::DuplicateKey { .. }));
         LoadedYaml {
             tree: YamlTree {
                 nodes: self.nodes,
                 root: self.root,
                 comments: self.comments,
+                repeated_keys,
             },
             problems: self.problems,
             truncated_at: self.truncated_at,
@@ -544,6 +572,35 @@ mod tests {
         };
         assert_eq!(key, "a");
         assert_eq!((first.start, second.start), (0, 10));
+    }
+
+    /// Small mappings search their keys, large ones hash them: both report every repeat
+    /// against the key's first occurrence, complex keys aside.
+    #[test]
+    fn duplicate_keys_in_small_and_large_mappings() {
+        for count in [3, KEYS_SEARCHED, KEYS_SEARCHED + 1, 3 * KEYS_SEARCHED] {
+            // Lines 0..count: k0..; then a complex key (two lines), then three repeats.
+            let mut text: String = (0..count).map(|i| format!("k{i}: {i}\n")).collect();
+            text.push_str("? [complex]\n: 0\nk0: again\n");
+            text.push_str(&format!("k{}: again\nk0: thrice\n", count - 1));
+            let line = |offset: usize| text[..offset].matches('\n').count();
+            let duplicates: Vec<(String, usize, usize)> = parse(&text)
+                .problems
+                .iter()
+                .filter_map(|problem| match problem {
+                    YamlProblem::DuplicateKey { key, first, second } => {
+                        Some((key.clone(), line(first.start), line(second.start)))
+                    }
+                    _ => None,
+                })
+                .collect();
+            let expected = [
+                ("k0".to_owned(), 0, count + 2),
+                (format!("k{}", count - 1), count - 1, count + 3),
+                ("k0".to_owned(), 0, count + 4),
+            ];
+            assert_eq!(duplicates, expected, "{count} keys");
+        }
     }
 
     #[test]

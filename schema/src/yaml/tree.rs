@@ -87,6 +87,9 @@ pub struct YamlTree {
     pub(crate) nodes: Vec<Node>,
     pub(crate) root: Option<NodeId>,
     pub(crate) comments: Vec<Comment>,
+    /// Some mapping repeats a key (the loader reported it): readers that take the last of
+    /// repeated keys must then look for them.
+    pub(crate) repeated_keys: bool,
 }
 
 impl YamlTree {

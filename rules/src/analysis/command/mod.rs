@@ -39,7 +39,7 @@ mod wrappers;
 #[cfg(test)]
 mod tests;
 
-use hlint_schema::model::{Shell, Value};
+use hlint_schema::model::{is_expression, Shell, Value};
 use hlint_schema::Span;
 
 pub use batch::analyse_steps;
@@ -200,7 +200,7 @@ fn layout_env(script_len: usize, env: &[EnvInput]) -> Vec<EnvVar> {
                 value: input.value.clone(),
                 span: Span::new(base, base + input.value.len()),
                 key_span: None,
-                expression: input.value.contains("<+"),
+                expression: is_expression(&input.value),
             };
             base += input.value.len() + 1;
             var

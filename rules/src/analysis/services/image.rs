@@ -5,6 +5,8 @@
 //! `:` after the last `/`; the digest follows `@`. An image without a registry is on
 //! Docker Hub, where a one-component name lives in `library/`.
 
+use hlint_schema::model::is_expression;
+
 /// A parsed image reference. Parts are kept as written.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ImageRef {
@@ -39,7 +41,7 @@ impl ImageRef {
         let text = text.trim();
         if text.is_empty()
             || text.contains(char::is_whitespace)
-            || text.contains("<+")
+            || is_expression(text)
             || text.contains('$')
         {
             return None;

@@ -1,4 +1,4 @@
-use hlint_schema::model::{KeyValue, StepSpec};
+use hlint_schema::model::{is_expression, KeyValue, StepSpec};
 
 use crate::analysis::stage::StageAnalysis;
 use crate::context::Context;
@@ -85,11 +85,12 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             };
             let is_service = matches!(spec.value, StepSpec::Background(_));
             for variable in env.iter() {
-                let name = variable.key.value.to_ascii_uppercase();
                 let value = variable.value.value.trim();
-                if !SECRET_WORDS.iter().any(|word| name.contains(word)) || !is_literal(value) {
+                let key = &variable.key.value;
+                if !SECRET_WORDS.iter().any(|word| holds_word(key, word)) || !is_literal(value) {
                     continue;
                 }
+                let name = key.to_ascii_uppercase();
                 let own_service = (is_service && SERVICE_CREDENTIALS.contains(&name.as_str()))
                     || (CLIENT_CREDENTIALS.contains(&name.as_str()) && throwaway.contains(&value));
                 if own_service {
@@ -124,9 +125,17 @@ fn service_passwords<'s>(stage: &'s StageAnalysis) -> Vec<&'s str> {
         .collect()
 }
 
+/// `name` holds `word` (upper case) in any case. A plain scan: names are short, and this runs
+/// for every environment variable of every step (`str::contains` sets up a general search).
+fn holds_word(name: &str, word: &str) -> bool {
+    name.as_bytes()
+        .windows(word.len())
+        .any(|window| window.eq_ignore_ascii_case(word.as_bytes()))
+}
+
 /// Written out, rather than an expression, a shell variable or nothing.
 fn is_literal(value: &str) -> bool {
-    !value.is_empty() && !value.contains("<+") && !value.starts_with('$')
+    !value.is_empty() && !is_expression(value) && !value.starts_with('$')
 }
 
 #[cfg(test)]

@@ -1,3 +1,5 @@
+use hlint_schema::model::is_expression;
+
 use crate::context::Context;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::registry::Rule;
@@ -45,7 +47,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             let Some(pgdata) = pgdata else { continue };
             let path = pgdata.value.value.trim();
             if path.is_empty()
-                || path.contains("<+")
+                || is_expression(path)
                 || path.contains('$')
                 || on_volume(path, &volumes)
             {
