@@ -102,7 +102,11 @@ mod tests {
                     let mut held = layout;
                     for new_size in [size * 3, size.div_ceil(2)] {
                         block = ALLOCATOR.realloc(block, held, new_size);
-                        assert_eq!(block as usize % align, 0, "{size} -> {new_size}, align {align}");
+                        assert_eq!(
+                            block as usize % align,
+                            0,
+                            "{size} -> {new_size}, align {align}"
+                        );
                         assert!((0..size.min(new_size)).all(|i| *block.add(i) == 7));
                         held = Layout::from_size_align(new_size, align).unwrap();
                     }

@@ -130,11 +130,7 @@ fn expression_ranges(text: &str) -> Vec<(usize, usize, bool)> {
 }
 
 /// Dotted identifier paths in `inner`, outside string literals.
-fn references(
-    inner: &str,
-    base: usize,
-    map: &dyn Fn(usize, usize) -> Span,
-) -> Vec<Reference> {
+fn references(inner: &str, base: usize, map: &dyn Fn(usize, usize) -> Span) -> Vec<Reference> {
     let bytes = inner.as_bytes();
     let mut refs = Vec::new();
     let mut i = 0;

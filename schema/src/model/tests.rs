@@ -889,8 +889,21 @@ fn model_builds_a_large_pipeline_quickly() {
 #[test]
 fn is_expression_finds_the_opening_anywhere() {
     let cases = [
-        "", "<", "+", "<+", "+<", "< +", "<<+", "a<b<+c", "<a+", "é<+input>", "x<", "<+>",
-        "plain text", "<<<", "a <= b + c",
+        "",
+        "<",
+        "+",
+        "<+",
+        "+<",
+        "< +",
+        "<<+",
+        "a<b<+c",
+        "<a+",
+        "é<+input>",
+        "x<",
+        "<+>",
+        "plain text",
+        "<<<",
+        "a <= b + c",
     ];
     for text in cases {
         assert_eq!(is_expression(text), text.contains("<+"), "{text:?}");

@@ -68,7 +68,12 @@ fn by_interpreter(instance: &Value) -> Vec<String> {
 /// The interpreter on a YAML tree, as `SchemaValidator::validate` runs it.
 fn by_interpreter_on_yaml(tree: &YamlTree) -> Vec<String> {
     let root = tree.root().expect("a document");
-    sorted(interpreter().violations(YamlNode { tree, id: root }).iter().map(describe))
+    sorted(
+        interpreter()
+            .violations(YamlNode { tree, id: root })
+            .iter()
+            .map(describe),
+    )
 }
 
 /// A JSON instance as YAML: its JSON text, loaded.
@@ -76,7 +81,11 @@ fn as_yaml(instance: &Value) -> YamlTree {
     let text = serde_json::to_string(instance).unwrap();
     let (_, loaded) = load(text.as_bytes(), LoadLimits::default());
     assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
-    assert_eq!(to_json(&loaded.tree), *instance, "JSON text reads back as YAML");
+    assert_eq!(
+        to_json(&loaded.tree),
+        *instance,
+        "JSON text reads back as YAML"
+    );
     loaded.tree
 }
 

@@ -95,7 +95,10 @@ const ENTRIES_COMPARED: usize = 16;
 
 impl<'i> YamlNode<'i> {
     fn at(self, id: NodeId) -> Self {
-        YamlNode { tree: self.tree, id }
+        YamlNode {
+            tree: self.tree,
+            id,
+        }
     }
 
     fn entries(self) -> &'i [Entry] {
@@ -135,25 +138,34 @@ impl<'i> Instance<'i> for YamlNode<'i> {
         let entries = self.entries();
         let repeats = self.tree.repeated_keys;
         // Each key's last entry, for a mapping too long to compare its keys pairwise.
-        let last: Option<HashMap<&str, usize>> =
-            (repeats && entries.len() > ENTRIES_COMPARED).then(|| {
-            (entries.iter().enumerate())
-                .filter_map(|(index, entry)| Some((self.key(entry)?, index)))
-                .collect()
-        });
-        entries.iter().enumerate().filter_map(move |(index, entry)| {
-            let key = self.key(entry)?;
-            let repeated = repeats
-                && match &last {
-                    Some(last) => last[key] != index,
-                    None => (entries[index + 1..].iter()).any(|later| self.key(later) == Some(key)),
-                };
-            (!repeated).then(|| (key, self.at(entry.value)))
-        })
+        let last: Option<HashMap<&str, usize>> = (repeats && entries.len() > ENTRIES_COMPARED)
+            .then(|| {
+                (entries.iter().enumerate())
+                    .filter_map(|(index, entry)| Some((self.key(entry)?, index)))
+                    .collect()
+            });
+        entries
+            .iter()
+            .enumerate()
+            .filter_map(move |(index, entry)| {
+                let key = self.key(entry)?;
+                let repeated = repeats
+                    && match &last {
+                        Some(last) => last[key] != index,
+                        None => {
+                            (entries[index + 1..].iter()).any(|later| self.key(later) == Some(key))
+                        }
+                    };
+                (!repeated).then(|| (key, self.at(entry.value)))
+            })
     }
 
     fn member(self, name: &str) -> Option<(&'i str, Self)> {
-        let entry = self.entries().iter().rev().find(|entry| self.key(entry) == Some(name))?;
+        let entry = self
+            .entries()
+            .iter()
+            .rev()
+            .find(|entry| self.key(entry) == Some(name))?;
         Some((self.key(entry)?, self.at(entry.value)))
     }
 

@@ -173,7 +173,15 @@ impl<'s> Interpreter<'s> {
                 pattern = Some((keyword, value));
                 continue;
             }
-            if !self.keyword(schema, object, keyword, value, (instance, &shape), path, sink) {
+            if !self.keyword(
+                schema,
+                object,
+                keyword,
+                value,
+                (instance, &shape),
+                path,
+                sink,
+            ) {
                 valid = false;
                 if sink.is_none() {
                     return false;
@@ -181,7 +189,15 @@ impl<'s> Interpreter<'s> {
             }
         }
         if let Some((keyword, value)) = pattern {
-            valid &= self.keyword(schema, object, keyword, value, (instance, &shape), path, sink);
+            valid &= self.keyword(
+                schema,
+                object,
+                keyword,
+                value,
+                (instance, &shape),
+                path,
+                sink,
+            );
         }
         valid
     }
@@ -244,10 +260,12 @@ impl<'s> Interpreter<'s> {
                 }
                 _ => true,
             },
-            ("minItems", Shape::Array(count)) => under(value, *count)
-                .is_none_or(|limit| violated!(ViolationKind::MinItems(limit))),
-            ("maxItems", Shape::Array(count)) => over(value, *count)
-                .is_none_or(|limit| violated!(ViolationKind::MaxItems(limit))),
+            ("minItems", Shape::Array(count)) => {
+                under(value, *count).is_none_or(|limit| violated!(ViolationKind::MinItems(limit)))
+            }
+            ("maxItems", Shape::Array(count)) => {
+                over(value, *count).is_none_or(|limit| violated!(ViolationKind::MaxItems(limit)))
+            }
             ("minProperties", Shape::Object) => under(value, instance.members().count())
                 .is_none_or(|limit| violated!(ViolationKind::MinProperties(limit))),
             ("maxProperties", Shape::Object) => over(value, instance.members().count())
@@ -547,7 +565,8 @@ fn equal_instance<'i>(value: &Value, shape: &Shape<'i>, instance: impl Instance<
         }
         Shape::String(found) => value.as_str() == Some(*found),
         Shape::Array(_) | Shape::Object => {
-            matches!(value, Value::Array(_) | Value::Object(_)) && equal(value, &instance.to_value())
+            matches!(value, Value::Array(_) | Value::Object(_))
+                && equal(value, &instance.to_value())
         }
     }
 }

@@ -382,7 +382,9 @@ impl<'a> Builder<'a> {
                 let span = key_node.span;
                 let earlier_keys = frame.children[..frame.children.len() - 1].iter().step_by(2);
                 let scalar_key = |key: &NodeId| match &self.nodes[key.index()].kind {
-                    NodeKind::Scalar(earlier) => Some((earlier.text.as_str(), self.nodes[key.index()].span)),
+                    NodeKind::Scalar(earlier) => {
+                        Some((earlier.text.as_str(), self.nodes[key.index()].span))
+                    }
                     _ => None,
                 };
                 let first = if frame.children.len() / 2 <= KEYS_SEARCHED {
