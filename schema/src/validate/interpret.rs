@@ -163,6 +163,8 @@ impl<'s> Interpreter<'s> {
             return target.is_none_or(|target| self.node(target, instance, path, sink));
         }
         let shape = instance.shape();
+        // The instance with its shape, read once for all the keywords of this object.
+        let subject = (instance, &shape);
         let mut valid = true;
         // `pattern` last: when only validity matters, a cheaper keyword that fails first
         // spares compiling the expression (the miscased-step-type test on every step is a
@@ -173,15 +175,7 @@ impl<'s> Interpreter<'s> {
                 pattern = Some((keyword, value));
                 continue;
             }
-            if !self.keyword(
-                schema,
-                object,
-                keyword,
-                value,
-                (instance, &shape),
-                path,
-                sink,
-            ) {
+            if !self.keyword(schema, object, keyword, value, subject, path, sink) {
                 valid = false;
                 if sink.is_none() {
                     return false;
@@ -189,15 +183,7 @@ impl<'s> Interpreter<'s> {
             }
         }
         if let Some((keyword, value)) = pattern {
-            valid &= self.keyword(
-                schema,
-                object,
-                keyword,
-                value,
-                (instance, &shape),
-                path,
-                sink,
-            );
+            valid &= self.keyword(schema, object, keyword, value, subject, path, sink);
         }
         valid
     }
