@@ -21,8 +21,9 @@ struct Mimalloc;
 /// larger than the size (`mi_malloc_is_naturally_aligned` in alloc-aligned.c).
 const NATURAL_ALIGNMENT: usize = 16;
 
-fn naturally_aligned(layout: &Layout) -> bool {
-    layout.align() <= NATURAL_ALIGNMENT && layout.align() <= layout.size()
+/// Whether mimalloc gives a block of `size` bytes this alignment without being asked.
+fn naturally_aligned(size: usize, align: usize) -> bool {
+    align <= NATURAL_ALIGNMENT && align <= size
 }
 
 // SAFETY: each call hands mimalloc a request it serves with the layout's alignment (plain
@@ -30,7 +31,7 @@ fn naturally_aligned(layout: &Layout) -> bool {
 // and every block, however allocated, is freed with `mi_free`.
 unsafe impl GlobalAlloc for Mimalloc {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if naturally_aligned(&layout) {
+        if naturally_aligned(layout.size(), layout.align()) {
             mi_malloc(layout.size()).cast()
         } else {
             mi_malloc_aligned(layout.size(), layout.align()).cast()
@@ -38,7 +39,7 @@ unsafe impl GlobalAlloc for Mimalloc {
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        if naturally_aligned(&layout) {
+        if naturally_aligned(layout.size(), layout.align()) {
             mi_zalloc(layout.size()).cast()
         } else {
             mi_zalloc_aligned(layout.size(), layout.align()).cast()
@@ -50,7 +51,7 @@ unsafe impl GlobalAlloc for Mimalloc {
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        if layout.align() <= NATURAL_ALIGNMENT && layout.align() <= new_size {
+        if naturally_aligned(new_size, layout.align()) {
             mi_realloc(ptr.cast::<c_void>(), new_size).cast()
         } else {
             mi_realloc_aligned(ptr.cast::<c_void>(), new_size, layout.align()).cast()

@@ -335,6 +335,27 @@ mod tests {
     use super::*;
     use crate::yaml::{load, LoadLimits};
 
+    /// Loads `source` and hands `check` the map of its `command` scalar (at the root or under
+    /// `a`), the scalar and its span.
+    fn with_command_map(source: &str, check: impl FnOnce(&ScalarSourceMap, &Scalar, Span)) {
+        let (_, loaded) = load(source.as_bytes(), LoadLimits::default());
+        let tree = &loaded.tree;
+        let root = tree.root().unwrap();
+        let node = tree
+            .get(root, "command")
+            .or_else(|| tree.get_path(root, &["a", "command"]))
+            .unwrap();
+        let span = tree.span(node);
+        let map = ScalarSourceMap::new(tree, source, node, span);
+        check(&map, tree.scalar(node).unwrap(), span);
+    }
+
+    /// The source text `map` gives for the value bytes `start..end`.
+    fn mapped<'s>(map: &ScalarSourceMap, source: &'s str, start: usize, end: usize) -> &'s str {
+        let span = map.map(Span::new(start, end));
+        &source[span.start..span.end]
+    }
+
     /// The line table gives what `Scalar::source_span` gives, for every range.
     #[test]
     fn the_line_table_agrees_with_source_span() {
@@ -348,32 +369,24 @@ mod tests {
             "command: |\n  unicode é ✓ line\n  second\n",
         ];
         for source in sources {
-            let (_, loaded) = load(source.as_bytes(), LoadLimits::default());
-            let tree = &loaded.tree;
-            let root = tree.root().unwrap();
-            let node = tree
-                .get(root, "command")
-                .or_else(|| tree.get_path(root, &["a", "command"]))
-                .unwrap();
-            let span = tree.span(node);
-            let map = ScalarSourceMap::new(tree, source, node, span);
-            assert!(matches!(map.table, Table::Lines(_)), "{source:?}");
-            let scalar = tree.scalar(node).unwrap();
-            let text = &scalar.text;
-            let boundaries: Vec<usize> = (0..=text.len())
-                .filter(|&i| text.is_char_boundary(i))
-                .collect();
-            for &start in &boundaries {
-                for &end in boundaries.iter().filter(|&&e| e > start) {
-                    let expected = scalar.source_span(source, span, start, end);
-                    assert_eq!(
-                        map.map(Span::new(start, end)),
-                        expected,
-                        "{source:?} {start}..{end} {:?}",
-                        &text[start..end]
-                    );
+            with_command_map(source, |map, scalar, span| {
+                assert!(matches!(map.table, Table::Lines(_)), "{source:?}");
+                let text = &scalar.text;
+                let boundaries: Vec<usize> = (0..=text.len())
+                    .filter(|&i| text.is_char_boundary(i))
+                    .collect();
+                for &start in &boundaries {
+                    for &end in boundaries.iter().filter(|&&e| e > start) {
+                        let expected = scalar.source_span(source, span, start, end);
+                        assert_eq!(
+                            map.map(Span::new(start, end)),
+                            expected,
+                            "{source:?} {start}..{end} {:?}",
+                            &text[start..end]
+                        );
+                    }
                 }
-            }
+            });
         }
     }
 
@@ -386,51 +399,35 @@ mod tests {
             "command: 'it''s  \n  folded\n\n  twice'\n",
         ];
         for source in sources {
-            let (_, loaded) = load(source.as_bytes(), LoadLimits::default());
-            let tree = &loaded.tree;
-            let node = tree.get(tree.root().unwrap(), "command").unwrap();
-            let span = tree.span(node);
-            let map = ScalarSourceMap::new(tree, source, node, span);
-            assert!(matches!(map.table, Table::Chars(_)), "{source:?}");
-            let scalar = tree.scalar(node).unwrap();
-            for (i, c) in scalar
-                .text
-                .char_indices()
-                .filter(|(_, c)| !c.is_whitespace())
-            {
-                let expected = scalar.source_span(source, span, i, i + c.len_utf8());
-                assert_eq!(
-                    map.map(Span::new(i, i + c.len_utf8())),
-                    expected,
-                    "{source:?} {i} {c:?}"
-                );
-            }
+            with_command_map(source, |map, scalar, span| {
+                assert!(matches!(map.table, Table::Chars(_)), "{source:?}");
+                let characters = scalar.text.char_indices();
+                for (i, c) in characters.filter(|(_, c)| !c.is_whitespace()) {
+                    let expected = scalar.source_span(source, span, i, i + c.len_utf8());
+                    assert_eq!(
+                        map.map(Span::new(i, i + c.len_utf8())),
+                        expected,
+                        "{source:?} {i} {c:?}"
+                    );
+                }
+            });
         }
         // An escaped line break (`source_span` does not read it).
         let source = "command: \"a  \\\n   b \\  \n  c\"\n";
-        let (_, loaded) = load(source.as_bytes(), LoadLimits::default());
-        let tree = &loaded.tree;
-        let node = tree.get(tree.root().unwrap(), "command").unwrap();
-        let map = ScalarSourceMap::new(tree, source, node, tree.span(node));
-        let text = &tree.scalar(node).unwrap().text;
-        assert_eq!(text, "a  b   c");
-        let mapped = map.map(Span::new(3, 4));
-        assert_eq!(&source[mapped.start..mapped.end], "b");
-        let mapped = map.map(Span::new(7, 8));
-        assert_eq!(&source[mapped.start..mapped.end], "c");
-
+        with_command_map(source, |map, scalar, _| {
+            assert_eq!(scalar.text, "a  b   c");
+            assert_eq!(mapped(map, source, 3, 4), "b");
+            assert_eq!(mapped(map, source, 7, 8), "c");
+        });
+        // An escaped backslash before a multi-byte character.
         let source = "command: \"psql -h \\\"db\\\" \\\\é x\"\n";
-        let (_, loaded) = load(source.as_bytes(), LoadLimits::default());
-        let tree = &loaded.tree;
-        let node = tree.get(tree.root().unwrap(), "command").unwrap();
-        let map = ScalarSourceMap::new(tree, source, node, tree.span(node));
-        let text = &tree.scalar(node).unwrap().text;
-        assert_eq!(text, "psql -h \"db\" \\é x");
-        let at = text.find("db").unwrap();
-        let mapped = map.map(Span::new(at, at + 2));
-        assert_eq!(&source[mapped.start..mapped.end], "db");
-        let at = text.find('x').unwrap();
-        let mapped = map.map(Span::new(at - 4, at + 1));
-        assert_eq!(&source[mapped.start..mapped.end], "\\\\é x");
+        with_command_map(source, |map, scalar, _| {
+            let text = &scalar.text;
+            assert_eq!(text, "psql -h \"db\" \\é x");
+            let at = text.find("db").unwrap();
+            assert_eq!(mapped(map, source, at, at + 2), "db");
+            let at = text.find('x').unwrap();
+            assert_eq!(mapped(map, source, at - 4, at + 1), "\\\\é x");
+        });
     }
 }

@@ -57,10 +57,10 @@ impl Table {
     }
 
     fn insert(&mut self, key: Key, analysis: Arc<ScriptAnalysis>) {
-        let length = key.text.len();
-        if length > MAX_SCRIPT_BYTES {
+        if !is_remembered(&key.text) {
             return;
         }
+        let length = key.text.len();
         if self.entries.len() >= MAX_ENTRIES || self.text_bytes + length > MAX_TEXT_BYTES {
             self.sweep();
         }
@@ -95,12 +95,22 @@ fn seen() -> std::sync::MutexGuard<'static, Table> {
     SEEN.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// Whether the analysis of a script of this text can be remembered ([`MAX_SCRIPT_BYTES`]).
+fn is_remembered(text: &str) -> bool {
+    text.len() <= MAX_SCRIPT_BYTES
+}
+
 /// [`analyse_script`], remembered: equal inputs give an equal analysis.
 pub fn analyse_script_memoized(
     text: &str,
     language: ScriptLanguage,
     env: Vec<EnvInput>,
 ) -> ScriptAnalysis {
+    if !is_remembered(text) {
+        // Neither copied into a key nor looked up, and its analysis not copied for a table
+        // that would drop it.
+        return analyse_script(text, language, &env);
+    }
     let key = Key {
         text: text.to_owned(),
         language,
@@ -182,10 +192,22 @@ mod tests {
             language: ScriptLanguage::Sh,
             env: Vec::new(),
         };
+        let long_text = long.text.clone();
         table.insert(long, Arc::clone(&analysis));
         table.insert(short, analysis);
         assert_eq!(table.entries.len(), 1);
         assert_eq!(table.text_bytes, 7);
+
+        // Through the memo: analysed as usual, and the shared table does not hold it.
+        let memoized = analyse_script_memoized(&long_text, ScriptLanguage::Sh, Vec::new());
+        assert_eq!(memoized.calls.len(), 0);
+        assert_eq!(memoized.script.invocations.len(), MAX_SCRIPT_BYTES / 7 + 1);
+        let key = Key {
+            text: long_text,
+            language: ScriptLanguage::Sh,
+            env: Vec::new(),
+        };
+        assert!(seen().get(&key).is_none());
     }
 
     #[test]
