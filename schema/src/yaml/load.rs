@@ -159,7 +159,8 @@ fn core_tag(tag: &Tag) -> Option<&str> {
 struct Frame {
     id: NodeId,
     anchor: usize,
-    children: Vec<NodeId>,
+    /// Where this collection's children begin in [`Builder::children`].
+    first_child: usize,
     /// For mappings with more than [`KEYS_SEARCHED`] keys: each key's first span, for
     /// duplicate detection. Smaller mappings (nearly all) search their keys instead of
     /// copying and hashing each.
@@ -177,6 +178,9 @@ struct Builder<'a> {
     sizes: Vec<u32>,
     heights: Vec<u16>,
     stack: Vec<Frame>,
+    /// The children of every open collection, innermost last: one buffer that grows once
+    /// instead of a vector per collection growing child by child.
+    children: Vec<NodeId>,
     anchors: HashMap<usize, NodeId>,
     root: Option<NodeId>,
     comments: Vec<Comment>,
@@ -187,13 +191,18 @@ struct Builder<'a> {
 
 impl<'a> Builder<'a> {
     fn new(text: &'a str, limits: LoadLimits) -> Self {
+        // The benchmark corpus has a node per 30 bytes of text: room for one per 24 is
+        // reserved once, so most files never grow (and copy) these, up to a bound for huge
+        // inputs.
+        let expected_nodes = (text.len() / 24).min(1 << 18);
         Builder {
             text,
             limits,
-            nodes: Vec::new(),
-            sizes: Vec::new(),
-            heights: Vec::new(),
+            nodes: Vec::with_capacity(expected_nodes),
+            sizes: Vec::with_capacity(expected_nodes),
+            heights: Vec::with_capacity(expected_nodes),
             stack: Vec::new(),
+            children: Vec::new(),
             anchors: HashMap::new(),
             root: None,
             comments: Vec::new(),
@@ -290,7 +299,7 @@ impl<'a> Builder<'a> {
         self.stack.push(Frame {
             id,
             anchor,
-            children: Vec::new(),
+            first_child: self.children.len(),
             keys: None,
         });
     }
@@ -305,21 +314,19 @@ impl<'a> Builder<'a> {
     /// Stores a finished frame's children in its node and attaches it to its parent.
     fn seal(&mut self, frame: Frame, end_span: Option<Span>) {
         let id = frame.id;
-        let size = 1 + frame
-            .children
+        let children = self.children.split_off(frame.first_child);
+        let size = 1 + children
             .iter()
             .map(|c| self.sizes[c.index()])
             .sum::<u32>();
-        let height = 1 + frame
-            .children
+        let height = 1 + children
             .iter()
             .map(|c| self.heights[c.index()])
             .max()
             .unwrap_or(0);
         // The furthest child end, not the last child's: an expanded alias keeps its anchor's
         // span, which lies earlier in the text (and could end before this node starts).
-        let last_child_end = frame
-            .children
+        let last_child_end = children
             .iter()
             .map(|c| self.nodes[c.index()].span.end)
             .max();
@@ -334,9 +341,9 @@ impl<'a> Builder<'a> {
             _ => node.span.end,
         };
         match &mut node.kind {
-            NodeKind::Sequence(items) => *items = frame.children,
+            NodeKind::Sequence(items) => *items = children,
             NodeKind::Mapping(entries) => {
-                let mut pairs = frame.children.chunks_exact(2);
+                let mut pairs = children.chunks_exact(2);
                 entries.extend(pairs.by_ref().map(|pair| Entry {
                     key: pair[0],
                     value: pair[1],
@@ -366,8 +373,10 @@ impl<'a> Builder<'a> {
             return;
         };
         let is_mapping = matches!(self.nodes[frame.id.index()].kind, NodeKind::Mapping(_));
-        let is_key = is_mapping && frame.children.len() % 2 == 0;
-        frame.children.push(id);
+        let children = &mut self.children;
+        let count = children.len() - frame.first_child;
+        let is_key = is_mapping && count % 2 == 0;
+        children.push(id);
         if !is_key {
             return;
         }
@@ -380,14 +389,14 @@ impl<'a> Builder<'a> {
                     });
                 }
                 let span = key_node.span;
-                let earlier_keys = frame.children[..frame.children.len() - 1].iter().step_by(2);
+                let earlier_keys = self.children[frame.first_child..][..count].iter().step_by(2);
                 let scalar_key = |key: &NodeId| match &self.nodes[key.index()].kind {
                     NodeKind::Scalar(earlier) => {
                         Some((earlier.text.as_str(), self.nodes[key.index()].span))
                     }
                     _ => None,
                 };
-                let first = if frame.children.len() / 2 <= KEYS_SEARCHED {
+                let first = if count / 2 <= KEYS_SEARCHED {
                     earlier_keys
                         .filter_map(scalar_key)
                         .find(|(text, _)| *text == scalar.text)

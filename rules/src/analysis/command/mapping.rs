@@ -177,12 +177,30 @@ impl MapSpans for Word {
     fn map_spans(&mut self, f: &dyn Fn(Span) -> Span) {
         self.span.map_spans(f);
         each(&mut self.expansions, f);
-        let mut segments = Segments::with_capacity(self.segments.len());
-        for s in &self.segments {
-            map_segment(*s, f, &mut segments, 0);
+        // In place while each segment maps whole to text of its own length (nearly always);
+        // rebuilt from the first one that must be dropped or split.
+        for index in 0..self.segments.len() {
+            let s = self.segments[index];
+            let mapped = f(Span::new(s.source_start, s.source_start + s.len));
+            if maps_whole(s, mapped) {
+                self.segments[index].source_start = mapped.start;
+                continue;
+            }
+            let mut segments = Segments::with_capacity(self.segments.len() + 1);
+            segments.extend_from_slice(&self.segments[..index]);
+            for s in &self.segments[index..] {
+                map_segment(*s, f, &mut segments, 0);
+            }
+            self.segments = segments;
+            return;
         }
-        self.segments = segments;
     }
+}
+
+/// Whether a segment whose text maps to `mapped` stays one segment (see [`map_segment`]).
+fn maps_whole(s: Segment, mapped: Span) -> bool {
+    let outside = mapped.is_empty() && s.len <= 1;
+    !outside && (mapped.len() == s.len || s.len <= 1)
 }
 
 /// Maps a segment; where the mapped text is not as long (an escape in a quoted YAML
@@ -193,7 +211,7 @@ fn map_segment(s: Segment, f: &dyn Fn(Span) -> Span, out: &mut Segments, depth: 
         // The byte lies outside the scalar's node (trailing white space of a block).
         return;
     }
-    if mapped.len() == s.len || s.len <= 1 || depth > 24 {
+    if maps_whole(s, mapped) || depth > 24 {
         push_segment(
             out,
             Segment {

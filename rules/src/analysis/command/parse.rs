@@ -6,7 +6,8 @@
 
 use std::cell::RefCell;
 
-use tree_sitter::{Node, Parser, Tree};
+use smallvec::SmallVec;
+use tree_sitter::{Node, Parser, Tree, TreeCursor};
 
 use super::harness;
 use super::loops::{self, named_children, slice};
@@ -93,6 +94,7 @@ fn parse_into(
     };
     let root = tree.root_node();
     let mut walker = Walker {
+        cursor: root.walk(),
         text,
         map,
         expressions,
@@ -111,22 +113,12 @@ fn parse_into(
     }
 }
 
-/// Children with their field names, through one cursor.
-fn children_with_fields<'a>(node: Node<'a>) -> Vec<(Option<&'static str>, Node<'a>)> {
-    let mut cursor = node.walk();
-    let mut out = Vec::new();
-    if cursor.goto_first_child() {
-        loop {
-            out.push((cursor.field_name(), cursor.node()));
-            if !cursor.goto_next_sibling() {
-                break;
-            }
-        }
-    }
-    out
-}
+/// A node's children with their field names. Most nodes have a few: they stay on the stack.
+type Children<'t> = SmallVec<[(Option<&'static str>, Node<'t>); 8]>;
 
-struct Walker<'s, 'o> {
+struct Walker<'s, 'o, 't> {
+    /// One cursor for the whole walk: a new one per node would allocate its stack each time.
+    cursor: TreeCursor<'t>,
     /// The text being parsed (not masked: values are read from it).
     text: &'s str,
     /// Local offsets -> top-level script offsets.
@@ -140,13 +132,29 @@ struct Walker<'s, 'o> {
     allexport: bool,
 }
 
-impl Walker<'_, '_> {
-    fn span(&self, node: Node) -> Span {
+impl<'t> Walker<'_, '_, 't> {
+    /// The children of `node` with their field names.
+    fn children(&mut self, node: Node<'t>) -> Children<'t> {
+        let cursor = &mut self.cursor;
+        cursor.reset(node);
+        let mut out = Children::new();
+        if cursor.goto_first_child() {
+            loop {
+                out.push((cursor.field_name(), cursor.node()));
+                if !cursor.goto_next_sibling() {
+                    break;
+                }
+            }
+        }
+        out
+    }
+
+    fn span(&self, node: Node<'t>) -> Span {
         self.map.range(node.start_byte(), node.end_byte())
     }
 
-    fn program(&mut self, root: Node, context: &Context) {
-        let children = children_with_fields(root);
+    fn program(&mut self, root: Node<'t>, context: &Context) {
+        let children = self.children(root);
         let mut index = 0;
         for (position, (_, child)) in children.iter().enumerate() {
             if !child.is_named() || child.kind() == "comment" {
@@ -162,8 +170,8 @@ impl Walker<'_, '_> {
     }
 
     /// Walks the named children of `node` as statements.
-    fn statements(&mut self, node: Node, context: &Context) {
-        let children = children_with_fields(node);
+    fn statements(&mut self, node: Node<'t>, context: &Context) {
+        let children = self.children(node);
         for (position, (_, child)) in children.iter().enumerate() {
             if !child.is_named() {
                 continue;
@@ -178,7 +186,7 @@ impl Walker<'_, '_> {
         }
     }
 
-    fn walk(&mut self, node: Node, context: &Context) {
+    fn walk(&mut self, node: Node<'t>, context: &Context) {
         if self.depth >= MAX_DEPTH {
             self.out.truncated = true;
             return;
@@ -242,8 +250,8 @@ impl Walker<'_, '_> {
     }
 
     /// `a && b || c`: every part is in an and-or list; parts followed by `&&`/`||` are tested.
-    fn list(&mut self, node: Node, context: &Context) {
-        let children = children_with_fields(node);
+    fn list(&mut self, node: Node<'t>, context: &Context) {
+        let children = self.children(node);
         for (position, (_, child)) in children.iter().enumerate() {
             if !child.is_named() {
                 continue;
@@ -264,9 +272,9 @@ impl Walker<'_, '_> {
     }
 
     /// `if`/`elif`: statements before `then` are the tested condition.
-    fn conditional(&mut self, node: Node, context: &Context) {
+    fn conditional(&mut self, node: Node<'t>, context: &Context) {
         let mut in_condition = true;
-        for (_, child) in children_with_fields(node) {
+        for (_, child) in self.children(node) {
             if !child.is_named() {
                 if child.kind() == "then" {
                     in_condition = false;
@@ -286,7 +294,7 @@ impl Walker<'_, '_> {
         }
     }
 
-    fn begin_loop(&mut self, node: Node, kind: LoopKind, context: &Context) -> (usize, Context) {
+    fn begin_loop(&mut self, node: Node<'t>, kind: LoopKind, context: &Context) -> (usize, Context) {
         let keyword = node.child(0).unwrap_or(node);
         let index = self.out.loops.len();
         self.out.loops.push(Loop {
@@ -324,13 +332,13 @@ impl Walker<'_, '_> {
         entry.bound_span = span;
     }
 
-    fn while_loop(&mut self, node: Node, context: &Context) {
+    fn while_loop(&mut self, node: Node<'t>, context: &Context) {
         let kind = match node.child(0).map(|k| k.kind()) {
             Some("until") => LoopKind::Until,
             _ => LoopKind::While,
         };
         let (index, inner) = self.begin_loop(node, kind, context);
-        for (field, child) in children_with_fields(node) {
+        for (field, child) in self.children(node) {
             if !child.is_named() {
                 continue;
             }
@@ -348,9 +356,9 @@ impl Walker<'_, '_> {
         self.end_loop(index, context, bound);
     }
 
-    fn for_loop(&mut self, node: Node, context: &Context) {
+    fn for_loop(&mut self, node: Node<'t>, context: &Context) {
         let (index, inner) = self.begin_loop(node, LoopKind::For, context);
-        for (field, child) in children_with_fields(node) {
+        for (field, child) in self.children(node) {
             match field {
                 Some("variable") => {
                     let name = slice(child, self.text).to_owned();
@@ -378,9 +386,9 @@ impl Walker<'_, '_> {
         self.end_loop(index, context, bound);
     }
 
-    fn c_for(&mut self, node: Node, context: &Context) {
+    fn c_for(&mut self, node: Node<'t>, context: &Context) {
         let (index, inner) = self.begin_loop(node, LoopKind::CFor, context);
-        for (field, child) in children_with_fields(node) {
+        for (field, child) in self.children(node) {
             match field {
                 Some("initializer" | "condition" | "update") => self.arithmetic(child, &inner),
                 Some("body") => self.statements(child, &inner),
@@ -391,16 +399,16 @@ impl Walker<'_, '_> {
         self.end_loop(index, context, bound);
     }
 
-    fn case(&mut self, node: Node, context: &Context) {
+    fn case(&mut self, node: Node<'t>, context: &Context) {
         let mut arm = context.clone();
         arm.case_arm = true;
-        for (field, child) in children_with_fields(node) {
+        for (field, child) in self.children(node) {
             match (field, child.kind()) {
                 (Some("value"), _) => {
                     self.word(child, context);
                 }
                 (_, "case_item") => {
-                    for (item_field, part) in children_with_fields(child) {
+                    for (item_field, part) in self.children(child) {
                         if !part.is_named() {
                             continue;
                         }
@@ -416,7 +424,7 @@ impl Walker<'_, '_> {
         }
     }
 
-    fn function(&mut self, node: Node, context: &Context) {
+    fn function(&mut self, node: Node<'t>, context: &Context) {
         let name = node
             .child_by_field_name("name")
             .map(|n| slice(n, self.text).to_owned());
@@ -427,7 +435,7 @@ impl Walker<'_, '_> {
         }
     }
 
-    fn heredoc_body(&mut self, node: Node) {
+    fn heredoc_body(&mut self, node: Node<'t>) {
         let mut stack = vec![node];
         while let Some(n) = stack.pop() {
             match n.kind() {
@@ -451,7 +459,7 @@ impl Walker<'_, '_> {
     }
 
     /// Names read in arithmetic (`$((n + 1))`, `(( i < 30 ))`), and commands inside it.
-    fn arithmetic(&mut self, node: Node, context: &Context) {
+    fn arithmetic(&mut self, node: Node<'t>, context: &Context) {
         if self.depth >= MAX_DEPTH {
             self.out.truncated = true;
             return;
@@ -484,9 +492,9 @@ impl Walker<'_, '_> {
         self.depth -= 1;
     }
 
-    fn redirected(&mut self, node: Node, context: &Context) {
+    fn redirected(&mut self, node: Node<'t>, context: &Context) {
         let mut invocation = None;
-        for (field, child) in children_with_fields(node) {
+        for (field, child) in self.children(node) {
             if !child.is_named() {
                 continue;
             }
@@ -508,13 +516,13 @@ impl Walker<'_, '_> {
     }
 
     /// Records a redirection; returns its index.
-    fn redirect(&mut self, node: Node, context: &Context, invocation: Option<usize>) -> usize {
+    fn redirect(&mut self, node: Node<'t>, context: &Context, invocation: Option<usize>) -> usize {
         let mut descriptor = None;
         let mut target = None;
         let mut operator_start = node.start_byte();
         let mut operator_end = node.end_byte();
         let mut pending = Vec::new();
-        for (field, child) in children_with_fields(node) {
+        for (field, child) in self.children(node) {
             match (field, child.kind()) {
                 (Some("descriptor"), _) => {
                     descriptor = Some(slice(child, self.text).to_owned());
@@ -565,7 +573,7 @@ impl Walker<'_, '_> {
     }
 
     /// A simple command; returns its invocation index.
-    fn command(&mut self, node: Node, context: &Context) -> Option<usize> {
+    fn command(&mut self, node: Node<'t>, context: &Context) -> Option<usize> {
         let index = self.out.invocations.len();
         self.out.invocations.push(Invocation {
             span: self.span(node),
@@ -575,7 +583,7 @@ impl Walker<'_, '_> {
         let mut words = Vec::new();
         let mut env = Vec::new();
         let mut redirects = Vec::new();
-        for (field, child) in children_with_fields(node) {
+        for (field, child) in self.children(node) {
             if !child.is_named() {
                 continue;
             }
@@ -743,7 +751,7 @@ impl Walker<'_, '_> {
         parse_into(&text, &map, &inner, self.out, self.nested_depth + 1);
     }
 
-    fn declaration(&mut self, node: Node, context: &Context) {
+    fn declaration(&mut self, node: Node<'t>, context: &Context) {
         let keyword = node.child(0).map_or("", |k| k.kind());
         let kind = match keyword {
             "export" => AssignmentKind::Export,
@@ -795,7 +803,7 @@ impl Walker<'_, '_> {
     /// Records `NAME=value`; returns its index in `assignments`.
     fn assignment(
         &mut self,
-        node: Node,
+        node: Node<'t>,
         context: &Context,
         kind: AssignmentKind,
         invocation: Option<usize>,
@@ -831,7 +839,7 @@ impl Walker<'_, '_> {
     }
 
     /// Builds the word of `node` (recording reads, following `$(...)`).
-    fn word(&mut self, node: Node, context: &Context) -> Word {
+    fn word(&mut self, node: Node<'t>, context: &Context) -> Word {
         let mut builder = WordBuilder::default();
         self.build(node, context, &mut builder);
         let (start, end) = (node.start_byte(), node.end_byte());
@@ -884,7 +892,7 @@ impl Walker<'_, '_> {
         }
     }
 
-    fn build(&mut self, node: Node, context: &Context, b: &mut WordBuilder) {
+    fn build(&mut self, node: Node<'t>, context: &Context, b: &mut WordBuilder) {
         if self.depth >= MAX_DEPTH {
             self.out.truncated = true;
             return;
@@ -934,7 +942,7 @@ impl Walker<'_, '_> {
             _ => {
                 // `concatenation`, `command_name`, `number` with expansions, arrays...
                 let mut at = start;
-                for (_, child) in children_with_fields(node) {
+                for (_, child) in self.children(node) {
                     if child.start_byte() > at {
                         b.unquoted(&self.text[at..child.start_byte()], at);
                     }
@@ -954,14 +962,14 @@ impl Walker<'_, '_> {
     }
 
     /// `"..."`: content with double-quote escapes, expansions inside.
-    fn string(&mut self, node: Node, context: &Context, b: &mut WordBuilder) {
+    fn string(&mut self, node: Node<'t>, context: &Context, b: &mut WordBuilder) {
         let (start, end) = (node.start_byte(), node.end_byte());
         let text = &self.text[start..end];
         let open = usize::from(text.starts_with('"'));
         let close = usize::from(text.len() > open && text.ends_with('"'));
         let (inner_start, inner_end) = (start + open, end - close);
         let mut at = inner_start;
-        for (_, child) in children_with_fields(node) {
+        for (_, child) in self.children(node) {
             let (s, e) = (child.start_byte(), child.end_byte());
             if s < inner_start || e > inner_end {
                 continue;
@@ -982,13 +990,13 @@ impl Walker<'_, '_> {
     }
 
     /// `$NAME`, `${NAME:-default}`: recorded as a read and as a dynamic part of the word.
-    fn expansion(&mut self, node: Node, context: &Context, b: &mut WordBuilder) {
+    fn expansion(&mut self, node: Node<'t>, context: &Context, b: &mut WordBuilder) {
         let (start, end) = (node.start_byte(), node.end_byte());
         let mut name = None;
         let mut operator = None;
         let mut default = None;
         let mut after_operator = false;
-        for (field, child) in children_with_fields(node) {
+        for (field, child) in self.children(node) {
             if field == Some("operator") {
                 operator = Some(slice(child, self.text).to_owned());
                 after_operator = true;
@@ -1035,7 +1043,7 @@ impl Walker<'_, '_> {
     }
 
     /// Records the parser's errors and missing tokens.
-    fn errors(&mut self, root: Node) {
+    fn errors(&mut self, root: Node<'t>) {
         let mut stack = vec![root];
         while let Some(node) = stack.pop() {
             if node.is_missing() {

@@ -9,7 +9,7 @@ use crate::registry::Rule;
 
 use super::{
     add_env_variable, authenticates, connection, container, program, secret_value, server,
-    spec_anchor, stage_text_lower, unmet_requirements, variable_defined, Connection, Server,
+    spec_anchor, unmet_requirements, variable_defined, Connection, Server, StageText,
 };
 
 pub static RULE: Rule = Rule {
@@ -82,7 +82,7 @@ const PASSWORD_METHODS: &[&str] = &["scram-sha-256", "md5", "password"];
 
 pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     for stage in cx.ci_stages() {
-        let stage_text = stage_text_lower(cx.source, stage);
+        let stage_text = StageText::new(cx.source, stage);
         for service_use in &stage.uses {
             let call = service_use.call(&stage.scripts);
             if call.has_password() || call.database.dynamic || call.user.dynamic {
@@ -114,7 +114,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                 _ => ("MYSQL_PWD", &[".my.cnf", ".mylogin.cnf"]),
             };
             // A password file written by another step, or a variable Harness may pass on.
-            if files.iter().any(|file| stage_text.contains(file))
+            if stage_text.mentions_any(files)
                 || variable_defined(cx.pipeline, stage, client_env)
             {
                 continue;

@@ -202,14 +202,28 @@ fn only_pings(stage: &StageAnalysis, caller: StepIndex, call: &ClientCall) -> bo
     })
 }
 
-/// The stage's own text, lower-cased: for checks that something is set up elsewhere in the
-/// stage (a `.pgpass` written by another step, a `CREATE DATABASE`).
-pub(crate) fn stage_text_lower(source: &str, stage: &StageAnalysis) -> String {
-    let span = stage.stage().span;
-    source
-        .get(span.start..span.end)
-        .unwrap_or("")
-        .to_ascii_lowercase()
+/// The stage's own text, for checks that something is set up elsewhere in the stage (a
+/// `.pgpass` written by another step, a `CREATE DATABASE`). Lower-cased on the first
+/// question only: most stages never reach one, and a stage can be most of a long file.
+pub(crate) struct StageText<'a> {
+    text: &'a str,
+    lower: std::cell::OnceCell<String>,
+}
+
+impl<'a> StageText<'a> {
+    pub(crate) fn new(source: &'a str, stage: &StageAnalysis) -> Self {
+        let span = stage.stage().span;
+        StageText {
+            text: source.get(span.start..span.end).unwrap_or(""),
+            lower: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// Whether the stage mentions any of `needles` (lower-case ASCII), in any case.
+    pub(crate) fn mentions_any(&self, needles: &[&str]) -> bool {
+        let lower = self.lower.get_or_init(|| self.text.to_ascii_lowercase());
+        needles.iter().any(|needle| lower.contains(needle))
+    }
 }
 
 /// True when the pipeline's or the stage's `variables` define `name` (Harness may give

@@ -8,8 +8,8 @@ use crate::diagnostic::{Diagnostic, Edit, Severity};
 use crate::registry::Rule;
 
 use super::{
-    authenticates, program, runs_image_entrypoint, server, stage_text_lower, unmet_requirements,
-    Server,
+    authenticates, program, runs_image_entrypoint, server, unmet_requirements,
+    Server, StageText,
 };
 
 pub static RULE: Rule = Rule {
@@ -106,11 +106,8 @@ fn builtin_users(kind: ServiceKind) -> &'static [&'static str] {
 }
 
 pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
-    for stage in cx.ci_stages() {
-        let stage_text = stage_text_lower(cx.source, stage);
-        if CREATES.iter().any(|needle| stage_text.contains(needle)) {
-            continue;
-        }
+    'stages: for stage in cx.ci_stages() {
+        let stage_text = StageText::new(cx.source, stage);
         for service_use in &stage.uses {
             let call = service_use.call(&stage.scripts);
             if !authenticates(stage, cx.source, service_use.caller, call) {
@@ -141,9 +138,14 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                 (&call.database, Provisioned::Database),
                 (&call.user, Provisioned::User),
             ] {
-                if let Some(diagnostic) = judge(cx.source, &server, &name, setting, what) {
-                    out.push(diagnostic);
+                let Some(diagnostic) = judge(cx.source, &server, &name, setting, what) else {
+                    continue;
+                };
+                // A stage that creates databases or users itself is not judged at all.
+                if stage_text.mentions_any(CREATES) {
+                    continue 'stages;
                 }
+                out.push(diagnostic);
             }
         }
     }

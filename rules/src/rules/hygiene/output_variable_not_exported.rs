@@ -190,17 +190,18 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
 /// `export "$line"`): an expansion before the first `=` of the rest of the line.
 fn declares_dynamically(text: &str) -> bool {
     let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_';
-    text.lines().any(|line| {
-        DECLARATIONS.iter().any(|keyword| {
-            line.match_indices(keyword).any(|(at, _)| {
-                let before = line[..at].chars().next_back();
-                let rest = &line[at + keyword.len()..];
-                if before.is_some_and(is_word) || !rest.starts_with(char::is_whitespace) {
-                    return false;
-                }
-                let names = rest.split('=').next().unwrap_or(rest);
-                names.contains(['$', '`'])
-            })
+    // Each keyword searched once over the whole text (not once per line), then read to the
+    // end of its line.
+    DECLARATIONS.iter().any(|keyword| {
+        text.match_indices(keyword).any(|(at, _)| {
+            let before = text[..at].chars().next_back();
+            let line_end = text[at..].find('\n').map_or(text.len(), |end| at + end);
+            let rest = &text[at + keyword.len()..line_end];
+            if before.is_some_and(is_word) || !rest.starts_with(char::is_whitespace) {
+                return false;
+            }
+            let names = rest.split('=').next().unwrap_or(rest);
+            names.contains(['$', '`'])
         })
     })
 }
@@ -255,6 +256,17 @@ mod tests {
 
     fn step(shell: &str, command: &str, name: &str) -> String {
         format!("- step:\n    identifier: version\n    name: version\n    type: Run\n    spec:\n      shell: {shell}\n      command: {command}\n      outputVariables:\n        - name: {name}\n")
+    }
+
+    #[test]
+    fn a_declaration_of_names_computed_at_run_time_may_set_any_variable() {
+        use super::declares_dynamically;
+        assert!(declares_dynamically("echo start\n  export \"$line\"\necho end"));
+        assert!(declares_dynamically("declare `cat names`=1"));
+        assert!(!declares_dynamically("export APP_VERSION=$(cat VERSION)"));
+        assert!(!declares_dynamically("reexport $name"), "part of a longer word");
+        assert!(!declares_dynamically("export\n$name=1"), "the names are on its own line");
+        assert!(!declares_dynamically("local a b\nexport FOO=$BAR"));
     }
 
     #[test]
