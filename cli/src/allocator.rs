@@ -4,7 +4,7 @@ use std::alloc::{GlobalAlloc, Layout};
 use std::ffi::c_void;
 
 use libmimalloc_sys::{
-    mi_free, mi_malloc, mi_malloc_aligned, mi_realloc, mi_realloc_aligned, mi_zalloc,
+    mi_calloc, mi_free, mi_malloc, mi_malloc_aligned, mi_realloc, mi_realloc_aligned, mi_zalloc,
     mi_zalloc_aligned,
 };
 
@@ -75,6 +75,51 @@ pub fn keep_freed_memory() {
     unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, -1) }
 }
 
+/// Sends tree-sitter's own allocations (its parse stacks and every node of every script's
+/// syntax tree, made in C) to mimalloc too. Left alone they go to the C library's malloc: 1.6%
+/// of the instructions over the benchmark corpus, the share glibc's malloc and free took.
+/// Call first thing, before any tree-sitter object exists: a block allocated by one
+/// allocator must not be freed by the other.
+pub fn route_tree_sitter_allocations() {
+    // SAFETY: called once, from `main` before any thread or tree-sitter object exists; the
+    // four functions below are a complete malloc family over mimalloc.
+    unsafe {
+        tree_sitter::set_allocator(
+            Some(c_malloc),
+            Some(c_calloc),
+            Some(c_realloc),
+            Some(c_free),
+        );
+    }
+}
+
+/// A block from mimalloc, or the standard out-of-memory abort (tree-sitter assumes its
+/// allocator never returns null, as its default one aborts).
+fn present(block: *mut c_void, size: usize) -> *mut c_void {
+    if block.is_null() && size > 0 {
+        std::alloc::handle_alloc_error(
+            Layout::from_size_align(size, 1).unwrap_or(Layout::new::<u8>()),
+        );
+    }
+    block
+}
+
+unsafe extern "C" fn c_malloc(size: usize) -> *mut c_void {
+    present(mi_malloc(size), size)
+}
+
+unsafe extern "C" fn c_calloc(count: usize, size: usize) -> *mut c_void {
+    present(mi_calloc(count, size), count.saturating_mul(size))
+}
+
+unsafe extern "C" fn c_realloc(block: *mut c_void, size: usize) -> *mut c_void {
+    present(mi_realloc(block, size), size)
+}
+
+unsafe extern "C" fn c_free(block: *mut c_void) {
+    mi_free(block);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,6 +159,22 @@ mod tests {
                     ALLOCATOR.dealloc(block, held);
                 }
             }
+        }
+    }
+
+    #[test]
+    fn the_c_allocation_functions_keep_what_they_hold() {
+        // SAFETY: each block written only within its size and freed once.
+        unsafe {
+            let block = c_malloc(24).cast::<u8>();
+            block.write_bytes(9, 24);
+            let zeroed = c_calloc(6, 8).cast::<u8>();
+            assert!((0..48).all(|i| *zeroed.add(i) == 0));
+            let grown = c_realloc(block.cast(), 4096).cast::<u8>();
+            assert!((0..24).all(|i| *grown.add(i) == 9));
+            c_free(grown.cast());
+            c_free(zeroed.cast());
+            c_free(std::ptr::null_mut());
         }
     }
 

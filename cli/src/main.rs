@@ -23,6 +23,7 @@ pub const EXIT_FAILURE: u8 = 1;
 pub const EXIT_TROUBLE: u8 = 2;
 
 fn main() -> ExitCode {
+    allocator::route_tree_sitter_allocations();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {

@@ -53,9 +53,15 @@ pub type Raw = Spanned<()>;
 
 /// True when `text` holds a Harness expression (`<+ ... >`), `<+input>` included.
 pub fn is_expression(text: &str) -> bool {
-    // Each `<` found with memchr, then the byte after it: asked of every scalar of a file,
-    // where `contains("<+")` paid for setting up a general substring search each time.
-    text.split('<').skip(1).any(|after| after.starts_with('+'))
+    // Asked of every scalar of a file, most of them a few bytes long: a plain scan of those
+    // costs less than setting up a search (memchr's, or `contains`' substring search), which
+    // pays only on long text (scripts).
+    const SHORT: usize = 64;
+    if text.len() <= SHORT {
+        text.as_bytes().windows(2).any(|pair| pair == b"<+")
+    } else {
+        text.split('<').skip(1).any(|after| after.starts_with('+'))
+    }
 }
 
 /// A typed value, or the Harness expression written in its place (`privileged: <+input>`).

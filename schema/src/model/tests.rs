@@ -909,3 +909,20 @@ fn is_expression_finds_the_opening_anywhere() {
         assert_eq!(is_expression(text), text.contains("<+"), "{text:?}");
     }
 }
+
+#[test]
+fn expressions_are_found_in_short_and_long_text() {
+    let padding = "x".repeat(100);
+    for (text, expected) in [
+        ("<+input>", true),
+        ("postgres:<+pipeline.variables.tag>", true),
+        ("a < b", false),
+        ("a <", false),
+        ("+<", false),
+        ("", false),
+    ] {
+        assert_eq!(is_expression(text), expected, "{text:?}");
+        let long = format!("{padding}{text}{padding}");
+        assert_eq!(is_expression(&long), expected, "long {text:?}");
+    }
+}

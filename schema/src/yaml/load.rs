@@ -315,10 +315,7 @@ impl<'a> Builder<'a> {
     fn seal(&mut self, frame: Frame, end_span: Option<Span>) {
         let id = frame.id;
         let children = self.children.split_off(frame.first_child);
-        let size = 1 + children
-            .iter()
-            .map(|c| self.sizes[c.index()])
-            .sum::<u32>();
+        let size = 1 + children.iter().map(|c| self.sizes[c.index()]).sum::<u32>();
         let height = 1 + children
             .iter()
             .map(|c| self.heights[c.index()])
@@ -389,7 +386,9 @@ impl<'a> Builder<'a> {
                     });
                 }
                 let span = key_node.span;
-                let earlier_keys = self.children[frame.first_child..][..count].iter().step_by(2);
+                let earlier_keys = self.children[frame.first_child..][..count]
+                    .iter()
+                    .step_by(2);
                 let scalar_key = |key: &NodeId| match &self.nodes[key.index()].kind {
                     NodeKind::Scalar(earlier) => {
                         Some((earlier.text.as_str(), self.nodes[key.index()].span))

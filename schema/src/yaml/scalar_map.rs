@@ -300,31 +300,24 @@ fn line_table(scalar: &Scalar, source: &str, span: Span) -> Option<Vec<(usize, u
     }
     // A literal block: every line is indented as deep as the first one.
     let indent = span.start - source[..span.start].rfind('\n').map_or(0, |i| i + 1);
+    // One pass over the value and the source together (byte by byte: cheaper than a search
+    // and a comparison per line, most lines being short), each line start recorded.
     let bytes = source.as_bytes();
     let mut lines = Vec::with_capacity(text.len() / 32 + 1);
     let mut at = span.start;
-    let mut value = 0;
-    let count = text.split('\n').count();
-    for (k, line) in text.split('\n').enumerate() {
-        if k > 0 {
+    lines.push((0, at));
+    for (value, &byte) in text.as_bytes().iter().enumerate() {
+        if bytes.get(at) != Some(&byte) {
+            return None;
+        }
+        at += 1;
+        if byte == b'\n' {
             let mut skipped = 0;
-            while skipped < indent && at < bytes.len() && bytes[at] == b' ' {
+            while skipped < indent && bytes.get(at) == Some(&b' ') {
                 at += 1;
                 skipped += 1;
             }
-        }
-        if source.get(at..at + line.len())? != line {
-            return None;
-        }
-        lines.push((value, at));
-        at += line.len();
-        value += line.len();
-        if k + 1 < count {
-            if bytes.get(at) != Some(&b'\n') {
-                return None;
-            }
-            at += 1;
-            value += 1;
+            lines.push((value + 1, at));
         }
     }
     Some(lines)

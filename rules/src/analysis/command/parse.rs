@@ -294,7 +294,12 @@ impl<'t> Walker<'_, '_, 't> {
         }
     }
 
-    fn begin_loop(&mut self, node: Node<'t>, kind: LoopKind, context: &Context) -> (usize, Context) {
+    fn begin_loop(
+        &mut self,
+        node: Node<'t>,
+        kind: LoopKind,
+        context: &Context,
+    ) -> (usize, Context) {
         let keyword = node.child(0).unwrap_or(node);
         let index = self.out.loops.len();
         self.out.loops.push(Loop {

@@ -114,9 +114,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                 _ => ("MYSQL_PWD", &[".my.cnf", ".mylogin.cnf"]),
             };
             // A password file written by another step, or a variable Harness may pass on.
-            if stage_text.mentions_any(files)
-                || variable_defined(cx.pipeline, stage, client_env)
-            {
+            if stage_text.mentions_any(files) || variable_defined(cx.pipeline, stage, client_env) {
                 continue;
             }
 

@@ -8,8 +8,7 @@ use crate::diagnostic::{Diagnostic, Edit, Severity};
 use crate::registry::Rule;
 
 use super::{
-    authenticates, program, runs_image_entrypoint, server, unmet_requirements,
-    Server, StageText,
+    authenticates, program, runs_image_entrypoint, server, unmet_requirements, Server, StageText,
 };
 
 pub static RULE: Rule = Rule {

@@ -261,11 +261,19 @@ mod tests {
     #[test]
     fn a_declaration_of_names_computed_at_run_time_may_set_any_variable() {
         use super::declares_dynamically;
-        assert!(declares_dynamically("echo start\n  export \"$line\"\necho end"));
+        assert!(declares_dynamically(
+            "echo start\n  export \"$line\"\necho end"
+        ));
         assert!(declares_dynamically("declare `cat names`=1"));
         assert!(!declares_dynamically("export APP_VERSION=$(cat VERSION)"));
-        assert!(!declares_dynamically("reexport $name"), "part of a longer word");
-        assert!(!declares_dynamically("export\n$name=1"), "the names are on its own line");
+        assert!(
+            !declares_dynamically("reexport $name"),
+            "part of a longer word"
+        );
+        assert!(
+            !declares_dynamically("export\n$name=1"),
+            "the names are on its own line"
+        );
         assert!(!declares_dynamically("local a b\nexport FOO=$BAR"));
     }
 
