@@ -12,8 +12,6 @@
 //! no fractional part; `enum` and `const` compare numbers by value; `pattern` searches
 //! (unanchored); lengths count characters.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
 use jsonschema::JsonType;
@@ -21,6 +19,9 @@ use regex::Regex;
 use serde_json::{Map, Value};
 
 use super::instance::{Instance, Shape};
+use super::prepared::{
+    address, member_table, ByAddress, Keyword, MemberTable, Prepared, SEARCHED_MEMBERS,
+};
 use super::violation::{display_value, Branch, Violation, ViolationKind};
 
 /// The keywords applied. Any other key of a schema object is an annotation (`title`,
@@ -62,24 +63,28 @@ pub(crate) const ANNOTATIONS: &[&str] = &[
     "x-hlint-message",
 ];
 
-/// A schema document made ready to apply: its `$ref` targets found, its regular expressions
-/// listed (each compiled on first use). Cheap: one pass over the document.
+/// A schema document made ready to apply: each schema object's keywords read, its `$ref`
+/// targets found, its regular expressions listed (each compiled on first use). Cheap: one
+/// pass over the document.
 pub(crate) struct Interpreter<'s> {
     root: &'s Value,
-    /// Each schema object holding a `$ref` (by the object's address) and the schema the
-    /// reference points to (`None`: nowhere in the document): one integer lookup per object
-    /// visited instead of a string one.
-    references: HashMap<usize, Option<&'s Value>, BuildHasherDefault<AddressHasher>>,
+    /// Every object of the document (by its address), read as a schema object: one integer
+    /// lookup per object visited instead of string comparisons per keyword.
+    objects: ByAddress<Prepared<'s>>,
+    /// Each `properties` object with more than [`SEARCHED_MEMBERS`] members (by the address
+    /// of its map).
+    large_properties: ByAddress<MemberTable<'s>>,
     /// Each `pattern` value of the document (by its address), compiled on first use.
-    patterns: HashMap<usize, OnceLock<Option<Regex>>, BuildHasherDefault<AddressHasher>>,
+    patterns: ByAddress<OnceLock<Option<Regex>>>,
 }
 
 impl<'s> Interpreter<'s> {
     pub fn new(root: &'s Value) -> Interpreter<'s> {
         let mut interpreter = Interpreter {
             root,
-            references: HashMap::default(),
-            patterns: HashMap::default(),
+            objects: ByAddress::default(),
+            large_properties: ByAddress::default(),
+            patterns: ByAddress::default(),
         };
         interpreter.prepare(root);
         interpreter
@@ -93,16 +98,20 @@ impl<'s> Interpreter<'s> {
     fn prepare(&mut self, schema: &'s Value) {
         match schema {
             Value::Object(object) => {
+                self.objects
+                    .insert(address(schema), Prepared::of(self.root, object));
                 for (key, value) in object {
                     match (key.as_str(), value) {
                         ("pattern", Value::String(_)) => {
                             self.patterns.entry(address(value)).or_default();
                         }
-                        ("$ref", Value::String(reference)) => {
-                            let target = reference
-                                .strip_prefix('#')
-                                .and_then(|pointer| self.root.pointer(pointer));
-                            self.references.insert(address(schema), target);
+                        ("$ref", Value::String(_)) => {}
+                        ("properties", Value::Object(members))
+                            if members.len() > SEARCHED_MEMBERS =>
+                        {
+                            self.large_properties
+                                .insert(address(members), member_table(members));
+                            self.prepare(value);
                         }
                         _ => self.prepare(value),
                     }
@@ -110,6 +119,21 @@ impl<'s> Interpreter<'s> {
             }
             Value::Array(items) => items.iter().for_each(|item| self.prepare(item)),
             _ => {}
+        }
+    }
+
+    /// The member `name` of a schema object, with its key.
+    fn member(
+        &self,
+        object: &'s Map<String, Value>,
+        name: &str,
+    ) -> Option<(&'s String, &'s Value)> {
+        if object.len() <= SEARCHED_MEMBERS {
+            return object.iter().find(|(key, _)| *key == name);
+        }
+        match self.large_properties.get(&address(object)) {
+            Some(table) => table.get(name).copied(),
+            None => object.get_key_value(name),
         }
     }
 
@@ -158,32 +182,30 @@ impl<'s> Interpreter<'s> {
             }
             _ => return true,
         };
-        if let Some(target) = self.references.get(&address(schema)) {
-            // Draft-07: a `$ref` stands for its whole schema object.
+        let read_now;
+        let prepared = match self.objects.get(&address(schema)) {
+            Some(prepared) => prepared,
+            // Only objects of this document are prepared (a schema handed in from elsewhere
+            // is read each time).
+            None => {
+                read_now = Prepared::of(self.root, object);
+                &read_now
+            }
+        };
+        if let Some(target) = prepared.reference {
             return target.is_none_or(|target| self.node(target, instance, path, sink));
         }
         let shape = instance.shape();
         // The instance with its shape, read once for all the keywords of this object.
         let subject = (instance, &shape);
         let mut valid = true;
-        // `pattern` last: when only validity matters, a cheaper keyword that fails first
-        // spares compiling the expression (the miscased-step-type test on every step is a
-        // case-insensitive alternation of 27 names, the dearest pattern to compile).
-        let mut pattern = None;
-        for (keyword, value) in object {
-            if keyword == "pattern" {
-                pattern = Some((keyword, value));
-                continue;
-            }
+        for &(keyword, value) in &prepared.keywords {
             if !self.keyword(schema, object, keyword, value, subject, path, sink) {
                 valid = false;
                 if sink.is_none() {
                     return false;
                 }
             }
-        }
-        if let Some((keyword, value)) = pattern {
-            valid &= self.keyword(schema, object, keyword, value, subject, path, sink);
         }
         valid
     }
@@ -193,7 +215,7 @@ impl<'s> Interpreter<'s> {
         &self,
         schema: &'s Value,
         object: &'s Map<String, Value>,
-        keyword: &str,
+        keyword: Keyword,
         value: &'s Value,
         (instance, shape): (I, &Shape<'i>),
         path: &mut Vec<Segment<'i>>,
@@ -205,7 +227,7 @@ impl<'s> Interpreter<'s> {
             };
         }
         match (keyword, shape) {
-            ("type", shape) => {
+            (Keyword::Type, shape) => {
                 let admitted = match value {
                     Value::String(name) => has_type(shape, name),
                     Value::Array(names) => names
@@ -215,7 +237,7 @@ impl<'s> Interpreter<'s> {
                 };
                 admitted || violated!(ViolationKind::Type(type_names(value)))
             }
-            ("enum", shape) => match value.as_array() {
+            (Keyword::Enum, shape) => match value.as_array() {
                 Some(options)
                     if !options
                         .iter()
@@ -227,36 +249,36 @@ impl<'s> Interpreter<'s> {
                 }
                 _ => true,
             },
-            ("const", shape) if !equal_instance(value, shape, instance) => {
+            (Keyword::Const, shape) if !equal_instance(value, shape, instance) => {
                 violated!(ViolationKind::NotAllowed(vec![display_value(value)]))
             }
-            ("pattern", Shape::String(text)) => match value.as_str() {
+            (Keyword::Pattern, Shape::String(text)) => match value.as_str() {
                 Some(pattern) if !self.is_match(value, text) => {
                     violated!(ViolationKind::Pattern(pattern.to_owned()))
                 }
                 _ => true,
             },
-            ("minLength", Shape::String(text)) => under(value, text.chars().count())
+            (Keyword::MinLength, Shape::String(text)) => under(value, text.chars().count())
                 .is_none_or(|limit| violated!(ViolationKind::MinLength(limit))),
-            ("maxLength", Shape::String(text)) => over(value, text.chars().count())
+            (Keyword::MaxLength, Shape::String(text)) => over(value, text.chars().count())
                 .is_none_or(|limit| violated!(ViolationKind::MaxLength(limit))),
-            ("minimum", Shape::Number(number)) => match (value.as_f64(), number.as_f64()) {
+            (Keyword::Minimum, Shape::Number(number)) => match (value.as_f64(), number.as_f64()) {
                 (Some(limit), Some(found)) if found < limit => {
                     violated!(ViolationKind::Minimum(value.clone()))
                 }
                 _ => true,
             },
-            ("minItems", Shape::Array(count)) => {
+            (Keyword::MinItems, Shape::Array(count)) => {
                 under(value, *count).is_none_or(|limit| violated!(ViolationKind::MinItems(limit)))
             }
-            ("maxItems", Shape::Array(count)) => {
+            (Keyword::MaxItems, Shape::Array(count)) => {
                 over(value, *count).is_none_or(|limit| violated!(ViolationKind::MaxItems(limit)))
             }
-            ("minProperties", Shape::Object) => under(value, instance.members().count())
+            (Keyword::MinProperties, Shape::Object) => under(value, instance.members().count())
                 .is_none_or(|limit| violated!(ViolationKind::MinProperties(limit))),
-            ("maxProperties", Shape::Object) => over(value, instance.members().count())
+            (Keyword::MaxProperties, Shape::Object) => over(value, instance.members().count())
                 .is_none_or(|limit| violated!(ViolationKind::MaxProperties(limit))),
-            ("required", Shape::Object) => {
+            (Keyword::Required, Shape::Object) => {
                 let mut valid = true;
                 for name in value
                     .as_array()
@@ -280,7 +302,7 @@ impl<'s> Interpreter<'s> {
                 }
                 valid
             }
-            ("properties", Shape::Object) => {
+            (Keyword::Properties, Shape::Object) => {
                 let Some(properties) = value.as_object() else {
                     return true;
                 };
@@ -288,7 +310,7 @@ impl<'s> Interpreter<'s> {
                 // the step itself uses three.
                 if instance.size_hint() <= properties.len() {
                     let pairs = instance.members().filter_map(|(key, value)| {
-                        Some((Segment::Key(key), value, member(properties, key)?.1))
+                        Some((Segment::Key(key), value, self.member(properties, key)?.1))
                     });
                     self.children(pairs, path, sink)
                 } else {
@@ -299,26 +321,26 @@ impl<'s> Interpreter<'s> {
                     self.children(pairs, path, sink)
                 }
             }
-            ("additionalProperties", Shape::Object) => {
+            (Keyword::AdditionalProperties, Shape::Object) => {
                 self.additional_properties(schema, object, value, instance, path, sink)
             }
-            ("items", Shape::Array(_)) => {
+            (Keyword::Items, Shape::Array(_)) => {
                 let pairs = (instance.items().enumerate())
                     .map(|(index, item)| (Segment::Index(index), item, value));
                 self.children(pairs, path, sink)
             }
-            ("if", _) => {
+            (Keyword::If, _) => {
                 let branch = if self.node(value, instance, path, &mut None) {
-                    member(object, "then")
+                    self.member(object, "then")
                 } else {
-                    member(object, "else")
+                    self.member(object, "else")
                 };
                 branch.is_none_or(|(_, branch)| self.node(branch, instance, path, sink))
             }
-            ("not", _) if self.node(value, instance, path, &mut None) => {
+            (Keyword::Not, _) if self.node(value, instance, path, &mut None) => {
                 violated!(ViolationKind::Not)
             }
-            ("allOf", _) => {
+            (Keyword::AllOf, _) => {
                 let mut valid = true;
                 for branch in value.as_array().into_iter().flatten() {
                     valid &= self.node(branch, instance, path, sink);
@@ -328,7 +350,7 @@ impl<'s> Interpreter<'s> {
                 }
                 valid
             }
-            ("anyOf", _) => self.any_of(schema, value, instance, path, sink),
+            (Keyword::AnyOf, _) => self.any_of(schema, value, instance, path, sink),
             _ => true,
         }
     }
@@ -343,10 +365,12 @@ impl<'s> Interpreter<'s> {
         path: &mut Vec<Segment<'i>>,
         sink: &mut Sink<'_, 's, 'i>,
     ) -> bool {
-        let known = member(object, "properties").and_then(|(_, known)| known.as_object());
+        let known = self
+            .member(object, "properties")
+            .and_then(|(_, known)| known.as_object());
         let extra = instance
             .members()
-            .filter(|(key, _)| known.is_none_or(|known| member(known, key).is_none()));
+            .filter(|(key, _)| known.is_none_or(|known| self.member(known, key).is_none()));
         if value == &Value::Bool(false) {
             let unexpected: Vec<String> = extra.map(|(key, _)| key.to_owned()).collect();
             if unexpected.is_empty() {
@@ -419,16 +443,6 @@ impl<'s> Interpreter<'s> {
     }
 }
 
-/// The member `name` of a schema object, with its key. Schema objects are mostly small:
-/// comparing a few keys costs less than hashing one (serde_json hashes with SipHash).
-fn member<'m>(object: &'m Map<String, Value>, name: &str) -> Option<(&'m String, &'m Value)> {
-    if object.len() <= 8 {
-        object.iter().find(|(key, _)| *key == name)
-    } else {
-        object.get_key_value(name)
-    }
-}
-
 /// The limit of a `min...` keyword when `size` falls short of it.
 fn under(limit: &Value, size: usize) -> Option<u64> {
     limit.as_u64().filter(|&limit| (size as u64) < limit)
@@ -437,35 +451,6 @@ fn under(limit: &Value, size: usize) -> Option<u64> {
 /// The limit of a `max...` keyword when `size` goes beyond it.
 fn over(limit: &Value, size: usize) -> Option<u64> {
     limit.as_u64().filter(|&limit| size as u64 > limit)
-}
-
-/// Where a value of the schema document lives: the key of the `$ref` table.
-fn address(value: &Value) -> usize {
-    value as *const Value as usize
-}
-
-/// Hashes an address: the tables are read once per schema object visited, so SipHash would
-/// cost more than the lookup saves.
-#[derive(Default)]
-struct AddressHasher(u64);
-
-impl Hasher for AddressHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for byte in bytes {
-            self.0 = (self.0 << 8 | u64::from(*byte)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        }
-    }
-
-    fn write_usize(&mut self, value: usize) {
-        // Fibonacci hashing; the high bits are the well-mixed ones.
-        self.0 = (value as u64)
-            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
-            .rotate_left(32);
-    }
 }
 
 /// Records a violation at `path` (when recording) and answers "not valid".

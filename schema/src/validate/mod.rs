@@ -22,6 +22,7 @@
 
 mod instance;
 mod interpret;
+mod prepared;
 mod problem;
 mod suggest;
 mod to_json;

@@ -372,7 +372,7 @@ impl<'a> Builder<'a> {
         let is_mapping = matches!(self.nodes[frame.id.index()].kind, NodeKind::Mapping(_));
         let children = &mut self.children;
         let count = children.len() - frame.first_child;
-        let is_key = is_mapping && count % 2 == 0;
+        let is_key = is_mapping && count & 1 == 0;
         children.push(id);
         if !is_key {
             return;

@@ -2,6 +2,8 @@
 //! its offsets map to the file through the scalar's [`ScalarSourceMap`], the environment
 //! values' offsets through theirs.
 
+use std::cell::OnceCell;
+
 use hlint_schema::model::{KeyValue, Shell, Spanned, Step, StepSpec, Value};
 use hlint_schema::yaml::{ScalarSourceMap, YamlTree};
 use hlint_schema::Span;
@@ -82,24 +84,24 @@ pub fn analyse_command(
     let mut analysis =
         analyse_script_memoized(&command.value, ScriptLanguage::from_shell(shell), inputs);
     let script_map = ScalarSourceMap::new(tree, source, command.node, command.span);
-    let env_maps: Vec<(Span, ScalarSourceMap)> = analysis
+    // An environment value's map is built when a span first falls in it: most steps'
+    // values never hold one (only values the script expands do).
+    let env_maps: Vec<(Span, &KeyValue, OnceCell<ScalarSourceMap>)> = analysis
         .env
         .iter()
         .zip(env)
-        .map(|(var, kv)| {
-            (
-                var.span,
-                ScalarSourceMap::new(tree, source, kv.value.node, kv.value.span),
-            )
-        })
+        .map(|(var, kv)| (var.span, kv, OnceCell::new()))
         .collect();
     let script_len = command.value.len();
     let map = |span: Span| -> Span {
         if span.end <= script_len {
             return script_map.map(span);
         }
-        for (region, env_map) in &env_maps {
+        for (region, kv, env_map) in &env_maps {
             if region.start <= span.start && span.end <= region.end {
+                let env_map = env_map.get_or_init(|| {
+                    ScalarSourceMap::new(tree, source, kv.value.node, kv.value.span)
+                });
                 return env_map.map(Span::new(
                     span.start - region.start,
                     span.end - region.start,

@@ -1,0 +1,176 @@
+//! The schema document read once, before any instance: each schema object's keywords as a
+//! list to apply, and a hash table for each large `properties` object.
+//!
+//! Validating walks the same few hundred schema objects for every node of every file; reading
+//! an object's keys as strings each time (a string comparison per keyword and arm) and
+//! looking members up through serde_json's map (SipHash) cost more than applying most of the
+//! keywords did.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use serde_json::{Map, Value};
+
+/// A keyword the interpreter applies (`then` and `else` are read by `if`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Keyword {
+    Type,
+    Enum,
+    Const,
+    Pattern,
+    MinLength,
+    MaxLength,
+    Minimum,
+    MinItems,
+    MaxItems,
+    MinProperties,
+    MaxProperties,
+    Required,
+    Properties,
+    AdditionalProperties,
+    Items,
+    If,
+    Not,
+    AllOf,
+    AnyOf,
+}
+
+impl Keyword {
+    /// The keyword of a schema object's key; `None` for `$ref` (read apart), `then`/`else`
+    /// and annotations.
+    pub(crate) fn named(name: &str) -> Option<Keyword> {
+        Some(match name {
+            "type" => Keyword::Type,
+            "enum" => Keyword::Enum,
+            "const" => Keyword::Const,
+            "pattern" => Keyword::Pattern,
+            "minLength" => Keyword::MinLength,
+            "maxLength" => Keyword::MaxLength,
+            "minimum" => Keyword::Minimum,
+            "minItems" => Keyword::MinItems,
+            "maxItems" => Keyword::MaxItems,
+            "minProperties" => Keyword::MinProperties,
+            "maxProperties" => Keyword::MaxProperties,
+            "required" => Keyword::Required,
+            "properties" => Keyword::Properties,
+            "additionalProperties" => Keyword::AdditionalProperties,
+            "items" => Keyword::Items,
+            "if" => Keyword::If,
+            "not" => Keyword::Not,
+            "allOf" => Keyword::AllOf,
+            "anyOf" => Keyword::AnyOf,
+            _ => return None,
+        })
+    }
+}
+
+/// One schema object, read.
+pub(crate) struct Prepared<'s> {
+    /// `Some` when the object holds a `$ref`: the schema it points to (`None`: nowhere in the
+    /// document). Draft-07: the reference stands for the whole object.
+    pub reference: Option<Option<&'s Value>>,
+    /// The keywords in document order, `pattern` last: when only validity matters, a cheaper
+    /// keyword that fails first spares compiling the expression (the miscased-step-type test
+    /// on every step is a case-insensitive alternation of 27 names, the dearest to compile).
+    pub keywords: Vec<(Keyword, &'s Value)>,
+}
+
+impl<'s> Prepared<'s> {
+    pub(crate) fn of(root: &'s Value, object: &'s Map<String, Value>) -> Prepared<'s> {
+        let reference = object.get("$ref").and_then(Value::as_str).map(|reference| {
+            reference
+                .strip_prefix('#')
+                .and_then(|pointer| root.pointer(pointer))
+        });
+        let mut keywords: Vec<(Keyword, &'s Value)> = object
+            .iter()
+            .filter_map(|(name, value)| Some((Keyword::named(name)?, value)))
+            .collect();
+        // Stable: the other keywords keep their order.
+        keywords.sort_by_key(|(keyword, _)| *keyword == Keyword::Pattern);
+        Prepared {
+            reference,
+            keywords,
+        }
+    }
+}
+
+/// Over this many members, a `properties` object gets its own hash table; smaller ones are
+/// searched (comparing a few keys costs less than hashing one).
+pub(crate) const SEARCHED_MEMBERS: usize = 8;
+
+/// A large `properties` object's members by name.
+pub(crate) type MemberTable<'s> =
+    HashMap<&'s str, (&'s String, &'s Value), foldhash::fast::FixedState>;
+
+pub(crate) fn member_table(object: &Map<String, Value>) -> MemberTable<'_> {
+    object
+        .iter()
+        .map(|(key, value)| (key.as_str(), (key, value)))
+        .collect()
+}
+
+/// Tables keyed by where a value of the schema document lives.
+pub(crate) type ByAddress<T> = HashMap<usize, T, BuildHasherDefault<AddressHasher>>;
+
+/// Where a value of the schema document lives.
+pub(crate) fn address<T>(value: &T) -> usize {
+    value as *const T as usize
+}
+
+/// Hashes an address: the tables are read once per schema object visited, so SipHash would
+/// cost more than the lookup saves.
+#[derive(Default)]
+pub(crate) struct AddressHasher(u64);
+
+impl Hasher for AddressHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 = (self.0 << 8 | u64::from(*byte)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_usize(&mut self, value: usize) {
+        // Fibonacci hashing; the high bits are the well-mixed ones.
+        self.0 = (value as u64)
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            .rotate_left(32);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::validate::interpret::KEYWORDS;
+    use serde_json::json;
+
+    #[test]
+    fn every_applied_keyword_has_a_name() {
+        for name in KEYWORDS {
+            let read_apart = matches!(*name, "$ref" | "then" | "else");
+            assert_eq!(Keyword::named(name).is_some(), !read_apart, "{name}");
+        }
+    }
+
+    #[test]
+    fn pattern_comes_last_and_the_rest_keep_their_order() {
+        let root = json!({
+            "$defs": {"a": {"type": "string"}},
+            "x": {"pattern": "^a", "type": "string", "title": "t", "maxLength": 3},
+            "y": {"$ref": "#/$defs/a"},
+            "z": {"$ref": "#/nowhere"}
+        });
+        let x = Prepared::of(&root, root["x"].as_object().unwrap());
+        let order: Vec<Keyword> = x.keywords.iter().map(|(k, _)| *k).collect();
+        assert_eq!(order, [Keyword::Type, Keyword::MaxLength, Keyword::Pattern]);
+        assert!(x.reference.is_none());
+        let y = Prepared::of(&root, root["y"].as_object().unwrap());
+        assert_eq!(y.reference, Some(Some(&root["$defs"]["a"])));
+        let z = Prepared::of(&root, root["z"].as_object().unwrap());
+        assert_eq!(z.reference, Some(None));
+    }
+}
