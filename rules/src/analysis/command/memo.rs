@@ -44,7 +44,8 @@ struct Entry {
 
 #[derive(Default)]
 struct Table {
-    entries: HashMap<Key, Entry>,
+    /// foldhash rather than SipHash: each lookup hashes a whole script.
+    entries: HashMap<Key, Entry, foldhash::fast::RandomState>,
     /// The length of every remembered script, summed.
     text_bytes: usize,
 }
