@@ -1,8 +1,9 @@
 //! Builds a [`YamlTree`] from granit-parser's event stream, without recursion.
 //!
-//! granit-parser was chosen over saphyr because it gives byte offsets and comment events
-//! directly (see DESIGN.md). The loader adds what a linter needs on top: duplicate keys,
-//! alias expansion within a budget, merge-key detection, and a partial tree on syntax errors.
+//! granit-parser was chosen over saphyr because it gives byte offsets directly (see
+//! DESIGN.md). The loader adds what a linter needs on top: duplicate keys, alias expansion
+//! within a budget, merge-key detection, a partial tree on syntax errors, and the comments
+//! (found from the scalars read, [`super::comments`]).
 
 use std::collections::HashMap;
 
@@ -10,11 +11,10 @@ use granit_parser::{
     Event, Options, Parser, ScalarStyle as ParserStyle, ScanError, Span as ParserSpan, Tag,
 };
 
+use super::comments::find_comments;
 use super::problem::YamlProblem;
 use super::scalar::resolve_plain;
-use super::tree::{
-    Comment, Entry, Node, NodeId, NodeKind, Scalar, ScalarStyle, ScalarValue, YamlTree,
-};
+use super::tree::{Entry, Node, NodeId, NodeKind, Scalar, ScalarStyle, ScalarValue, YamlTree};
 use crate::span::Span;
 
 /// Bounds that keep hostile input cheap.
@@ -107,10 +107,10 @@ pub fn load_str(text: &str, limits: LoadLimits) -> LoadedYaml {
                         span: Span::new(span.start, span.start.max(span.end)),
                     });
                     builder.truncated_at = None;
+                    builder.document_end = Some(span.start);
                     break;
                 }
             }
-            Event::Comment(comment, _) => builder.comment(span, &comment),
             Event::Scalar(value, style, anchor, tag) => {
                 let scalar = make_scalar(value.into_owned(), style, tag.as_deref());
                 let span = builder.trim_block_scalar(span, scalar.style);
@@ -183,7 +183,8 @@ struct Builder<'a> {
     children: Vec<NodeId>,
     anchors: HashMap<usize, NodeId>,
     root: Option<NodeId>,
-    comments: Vec<Comment>,
+    /// Where a second document begins (only the first is read).
+    document_end: Option<usize>,
     problems: Vec<YamlProblem>,
     alias_nodes: usize,
     truncated_at: Option<usize>,
@@ -205,7 +206,7 @@ impl<'a> Builder<'a> {
             children: Vec::new(),
             anchors: HashMap::new(),
             root: None,
-            comments: Vec::new(),
+            document_end: None,
             problems: Vec::new(),
             alias_nodes: 0,
             truncated_at: None,
@@ -263,16 +264,6 @@ impl<'a> Builder<'a> {
             message: syntax_message(error, self.limits.max_depth),
         });
         self.truncated_at = Some(offset);
-    }
-
-    fn comment(&mut self, span: Span, text: &str) {
-        let line_start = self.text[..span.start].rfind('\n').map_or(0, |i| i + 1);
-        let own_line = self.text[line_start..span.start].trim().is_empty();
-        self.comments.push(Comment {
-            span,
-            text: text.to_owned(),
-            own_line,
-        });
     }
 
     fn push_node(&mut self, span: Span, kind: NodeKind, size: u32, height: u16) -> NodeId {
@@ -492,11 +483,16 @@ impl<'a> Builder<'a> {
         }
         let repeated_keys = (self.problems.iter())
             .any(|problem| matches!(problem, YamlProblem::DuplicateKey { .. }));
+        let read_to = self
+            .truncated_at
+            .or(self.document_end)
+            .unwrap_or(self.text.len());
+        let comments = find_comments(self.text, &self.nodes, read_to);
         LoadedYaml {
             tree: YamlTree {
                 nodes: self.nodes,
                 root: self.root,
-                comments: self.comments,
+                comments,
                 repeated_keys,
             },
             problems: self.problems,

@@ -1,5 +1,6 @@
 //! YAML with exact positions: the span-carrying tree, its loader and what can go wrong.
 
+mod comments;
 pub(crate) mod load;
 mod problem;
 mod scalar;
