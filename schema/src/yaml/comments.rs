@@ -196,7 +196,7 @@ mod tests {
         let mut text = String::new();
         let mut starts = Vec::new();
         let comment = |text: &mut String, starts: &mut Vec<usize>, n: u8| {
-            text.push_str(if n % 2 == 0 { " " } else { "\t" });
+            text.push_str(if n & 1 == 0 { " " } else { "\t" });
             starts.push(text.len());
             text.push_str(&format!("# note {n} #x"));
         };
