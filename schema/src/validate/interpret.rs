@@ -20,7 +20,8 @@ use serde_json::{Map, Value};
 
 use super::instance::{Instance, Shape};
 use super::prepared::{
-    address, member_table, ByAddress, Keyword, MemberTable, Prepared, SEARCHED_MEMBERS,
+    address, member_table, AllOf, AllOfItem, ByAddress, Keyword, MemberTable, Prepared,
+    SEARCHED_MEMBERS,
 };
 use super::violation::{display_value, Branch, Violation, ViolationKind};
 
@@ -74,6 +75,8 @@ pub(crate) struct Interpreter<'s> {
     /// Each `properties` object with more than [`SEARCHED_MEMBERS`] members (by the address
     /// of its map).
     large_properties: ByAddress<MemberTable<'s>>,
+    /// Each `allOf` array of the document (by its address), read.
+    all_ofs: ByAddress<AllOf<'s>>,
     /// Each `pattern` value of the document (by its address), compiled on first use.
     patterns: ByAddress<OnceLock<Option<Regex>>>,
 }
@@ -84,6 +87,7 @@ impl<'s> Interpreter<'s> {
             root,
             objects: ByAddress::default(),
             large_properties: ByAddress::default(),
+            all_ofs: ByAddress::default(),
             patterns: ByAddress::default(),
         };
         interpreter.prepare(root);
@@ -106,6 +110,10 @@ impl<'s> Interpreter<'s> {
                             self.patterns.entry(address(value)).or_default();
                         }
                         ("$ref", Value::String(_)) => {}
+                        ("allOf", Value::Array(items)) => {
+                            self.all_ofs.insert(address(value), AllOf::of(items));
+                            self.prepare(value);
+                        }
                         ("properties", Value::Object(members))
                             if members.len() > SEARCHED_MEMBERS =>
                         {
@@ -340,19 +348,49 @@ impl<'s> Interpreter<'s> {
             (Keyword::Not, _) if self.node(value, instance, path, &mut None) => {
                 violated!(ViolationKind::Not)
             }
+            (Keyword::AllOf, Shape::Object) if self.all_ofs.contains_key(&address(value)) => {
+                let all_of = &self.all_ofs[&address(value)];
+                // The `When` items hold only for objects (an `if` of `properties` and
+                // `required` holds vacuously for anything else): other instances take the
+                // arm below.
+                let case = all_of
+                    .property
+                    .and_then(|name| instance.member(name))
+                    .and_then(|(_, member)| match member.shape() {
+                        Shape::String(text) => Some(text),
+                        _ => None,
+                    });
+                let applied = all_of.items.iter().filter_map(|item| match item {
+                    AllOfItem::Schema(schema) => Some(*schema),
+                    AllOfItem::When { value, then } => (case == Some(*value)).then_some(*then),
+                });
+                self.all(applied, instance, path, sink)
+            }
             (Keyword::AllOf, _) => {
-                let mut valid = true;
-                for branch in value.as_array().into_iter().flatten() {
-                    valid &= self.node(branch, instance, path, sink);
-                    if !valid && sink.is_none() {
-                        break;
-                    }
-                }
-                valid
+                self.all(value.as_array().into_iter().flatten(), instance, path, sink)
             }
             (Keyword::AnyOf, _) => self.any_of(schema, value, instance, path, sink),
             _ => true,
         }
+    }
+
+    /// Applies every schema of `branches`; stops at the first failure when only validity
+    /// matters.
+    fn all<'i, I: Instance<'i>>(
+        &self,
+        branches: impl Iterator<Item = &'s Value>,
+        instance: I,
+        path: &mut Vec<Segment<'i>>,
+        sink: &mut Sink<'_, 's, 'i>,
+    ) -> bool {
+        let mut valid = true;
+        for branch in branches {
+            valid &= self.node(branch, instance, path, sink);
+            if !valid && sink.is_none() {
+                break;
+            }
+        }
+        valid
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -592,6 +630,28 @@ mod tests {
             ViolationKind::MaxLength(_) => "max-length",
             _ => "other",
         }
+    }
+
+    #[test]
+    fn cases_of_an_all_of_apply_only_where_their_property_matches() {
+        let case = |value: &str, then: Value| json!({"if": {"properties": {"type": {"const": value}}, "required": ["type"]}, "then": then});
+        let schema = json!({"allOf": [
+            case("Run", json!({"required": ["command"]})),
+            {"required": ["type"]},
+            case("Plugin", json!({"required": ["image"], "type": "object"})),
+            case("Run", json!({"properties": {"command": {"type": "string"}}})),
+        ]});
+        assert_eq!(kinds(&schema, &json!({"type": "Run"})), [" required"]);
+        assert_eq!(
+            kinds(&schema, &json!({"type": "Run", "command": 1})),
+            ["/command type"]
+        );
+        assert_eq!(kinds(&schema, &json!({"type": "Plugin"})), [" required"]);
+        assert!(kinds(&schema, &json!({"type": "Other"})).is_empty());
+        assert!(kinds(&schema, &json!({"type": 3})).is_empty());
+        assert_eq!(kinds(&schema, &json!({})), [" required"]);
+        // Not an object: every `if` holds vacuously, so every `then` applies.
+        assert_eq!(kinds(&schema, &json!("Run")), [" type"]);
     }
 
     #[test]

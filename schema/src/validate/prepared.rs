@@ -95,6 +95,60 @@ impl<'s> Prepared<'s> {
     }
 }
 
+/// An `allOf` read once. Most of its items may be `if {P: {const: V}}, required [P]} then T`
+/// on one property `P` (the step schema has one for each of 21 step types): for an object,
+/// such an `if` holds exactly when its member `P` is the string `V`, so `T` applies then and
+/// the item is otherwise valid with nothing to report; `P` is read once instead of each
+/// `if` being applied.
+pub(crate) struct AllOf<'s> {
+    /// The property the `When` items test.
+    pub property: Option<&'s str>,
+    pub items: Vec<AllOfItem<'s>>,
+}
+
+pub(crate) enum AllOfItem<'s> {
+    /// Applied as it is.
+    Schema(&'s Value),
+    /// `then`, applied when the object's member [`AllOf::property`] is the string `value`.
+    When { value: &'s str, then: &'s Value },
+}
+
+impl<'s> AllOf<'s> {
+    pub(crate) fn of(items: &'s [Value]) -> AllOf<'s> {
+        let mut property = None;
+        let items = items
+            .iter()
+            .map(|item| match when(item) {
+                Some((name, value, then)) if property.is_none_or(|p| p == name) => {
+                    property = Some(name);
+                    AllOfItem::When { value, then }
+                }
+                _ => AllOfItem::Schema(item),
+            })
+            .collect();
+        AllOf { property, items }
+    }
+}
+
+/// `(P, V, T)` of an item `{"if": {"properties": {P: {"const": V}}, "required": [P]},
+/// "then": T}` with a string `V` and nothing else.
+fn when(item: &Value) -> Option<(&str, &str, &Value)> {
+    let item = item.as_object()?;
+    let (condition, then) = (item.get("if")?.as_object()?, item.get("then")?);
+    if item.len() != 2 || condition.len() != 2 {
+        return None;
+    }
+    let properties = condition.get("properties")?.as_object()?;
+    let required = condition.get("required")?.as_array()?;
+    let [(name, test)] = properties.iter().collect::<Vec<_>>()[..] else {
+        return None;
+    };
+    let test = test.as_object()?;
+    let value = test.get("const")?.as_str()?;
+    let names_it = required.len() == 1 && required[0].as_str() == Some(name.as_str());
+    (test.len() == 1 && names_it).then_some((name.as_str(), value, then))
+}
+
 /// Over this many members, a `properties` object gets its own hash table; smaller ones are
 /// searched (comparing a few keys costs less than hashing one).
 pub(crate) const SEARCHED_MEMBERS: usize = 8;
@@ -154,6 +208,34 @@ mod tests {
             let read_apart = matches!(*name, "$ref" | "then" | "else");
             assert_eq!(Keyword::named(name).is_some(), !read_apart, "{name}");
         }
+    }
+
+    #[test]
+    fn an_all_of_reads_its_ifs_on_one_property_as_cases() {
+        let items = json!([
+            {"if": {"properties": {"type": {"const": "Run"}}, "required": ["type"]}, "then": {"a": 1}},
+            {"if": {"required": ["template"]}, "else": {"b": 2}},
+            {"if": {"properties": {"type": {"const": "Plugin"}}, "required": ["type"]}, "then": {"c": 3}},
+            {"if": {"properties": {"kind": {"const": "X"}}, "required": ["kind"]}, "then": {}},
+            {"if": {"properties": {"type": {"const": 3}}, "required": ["type"]}, "then": {}},
+            {"if": {"properties": {"type": {"const": "A"}}, "required": []}, "then": {}},
+            {"if": {"properties": {"type": {"const": "B"}}, "required": ["type"]}, "then": {}, "else": {}}
+        ]);
+        let all_of = AllOf::of(items.as_array().unwrap());
+        assert_eq!(all_of.property, Some("type"));
+        let read: Vec<Option<&str>> = all_of
+            .items
+            .iter()
+            .map(|item| match item {
+                AllOfItem::When { value, .. } => Some(*value),
+                AllOfItem::Schema(_) => None,
+            })
+            .collect();
+        // Another property, a number, a missing `required` or an `else`: applied as written.
+        assert_eq!(
+            read,
+            [Some("Run"), None, Some("Plugin"), None, None, None, None]
+        );
     }
 
     #[test]
