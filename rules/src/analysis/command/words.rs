@@ -315,18 +315,31 @@ impl WordBuilder {
 
     /// Unquoted text: a backslash quotes the next character; backslash-newline vanishes.
     pub fn unquoted(&mut self, text: &str, at: usize) {
-        let mut chars = text.char_indices().peekable();
-        while let Some((i, ch)) = chars.next() {
-            if ch == '\\' {
-                match chars.next() {
-                    Some((_, '\n')) => {}
-                    Some((j, next)) => self.char_at(next, at + j, true),
-                    None => self.char_at('\\', at + i, true),
-                }
-            } else {
-                self.char_at(ch, at + i, true);
+        // The runs between backslashes are appended whole (a word is mostly one run).
+        let bytes = text.as_bytes();
+        let mut run_start = 0;
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] != b'\\' {
+                i += 1;
+                continue;
             }
+            self.verbatim(&text[run_start..i], at + run_start);
+            match text[i + 1..].chars().next() {
+                Some('\n') => i += 2,
+                Some(next) => {
+                    let end = i + 1 + next.len_utf8();
+                    self.verbatim(&text[i + 1..end], at + i + 1);
+                    i = end;
+                }
+                None => {
+                    self.verbatim("\\", at + i);
+                    i += 1;
+                }
+            }
+            run_start = i;
         }
+        self.verbatim(&text[run_start..], at + run_start);
     }
 
     /// Text inside double quotes: a backslash quotes only `$`, `` ` ``, `"`, `\` and newline.
@@ -445,6 +458,32 @@ impl WordBuilder {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Appending runs gives what appending each character did: the same value and, for
+        /// every character of it, the same source offset.
+        #[test]
+        fn unquoted_runs_read_as_character_by_character(text in "[a-z\\\\\n é$]{0,24}", at in 0usize..100) {
+            let mut runs = WordBuilder::default();
+            runs.unquoted(&text, at);
+            let mut each = WordBuilder::default();
+            let mut chars = text.char_indices();
+            while let Some((i, ch)) = chars.next() {
+                if ch != '\\' {
+                    each.char_at(ch, at + i, true);
+                    continue;
+                }
+                match chars.next() {
+                    Some((_, '\n')) => {}
+                    Some((j, next)) => each.char_at(next, at + j, true),
+                    None => each.char_at('\\', at + i, true),
+                }
+            }
+            prop_assert_eq!(&runs.value, &each.value);
+            prop_assert_eq!(runs.segments.as_slice(), each.segments.as_slice());
+        }
+    }
 
     #[test]
     fn unquoted_escapes_map_to_the_escaped_character() {
