@@ -73,21 +73,16 @@ mod tests {
 
     use crate::yaml::{load, LoadLimits, YamlTree};
 
-    /// `(start, end, text, own line)` of each comment found in `text`.
-    fn comments(text: &str) -> Vec<(usize, usize, String, bool)> {
+    /// Checks the comments found in `text`: `(start, end, text after '#', own line)` each.
+    fn assert_comments(text: &str, expected: &[(usize, usize, &str, bool)]) {
         let (_, loaded) = load(text.as_bytes(), LoadLimits::default());
-        loaded
+        let found: Vec<(usize, usize, &str, bool)> = loaded
             .tree
             .comments()
             .iter()
-            .map(|c| (c.span.start, c.span.end, c.text.clone(), c.own_line))
-            .collect()
-    }
-
-    fn found(list: &[(usize, usize, &str, bool)]) -> Vec<(usize, usize, String, bool)> {
-        list.iter()
-            .map(|&(start, end, text, own)| (start, end, text.to_owned(), own))
-            .collect()
+            .map(|c| (c.span.start, c.span.end, c.text.as_str(), c.own_line))
+            .collect();
+        assert_eq!(found, expected, "{text:?}");
     }
 
     // The expected comments are what granit-parser's comment events gave for each text.
@@ -95,79 +90,64 @@ mod tests {
     #[test]
     fn comments_beside_and_between_values_not_inside_scalars() {
         let text = "# top\na: 1 # trailing  \nb: |  # header\n  x # not\n  y\n# after block\nc: 'q # no' #yes\nd: [1, #in flow\n  2]\n";
-        assert_eq!(
-            comments(text),
-            found(&[
+        assert_comments(
+            text,
+            &[
                 (0, 5, " top", true),
                 (11, 23, " trailing  ", false),
                 (30, 38, " header", false),
                 (53, 66, " after block", true),
                 (79, 83, "yes", false),
                 (91, 99, "in flow", false),
-            ])
+            ],
         );
     }
 
     #[test]
     fn line_breaks_byte_order_marks_and_empty_comments() {
-        assert_eq!(
-            comments("a: b\r\n# crlf comment\r\nc: d\r\n"),
-            found(&[(6, 20, " crlf comment", true)])
+        assert_comments(
+            "a: b\r\n# crlf comment\r\nc: d\r\n",
+            &[(6, 20, " crlf comment", true)],
         );
-        assert_eq!(
-            comments("\u{feff}# bom\na: 1\n"),
-            found(&[(3, 8, " bom", false)])
-        );
-        assert_eq!(
-            comments("a: 1 #\n#\n"),
-            found(&[(5, 6, "", false), (7, 8, "", true)])
-        );
-        assert_eq!(
-            comments("a: b#notcomment\nc: d\t# tab\n"),
-            found(&[(21, 26, " tab", false)])
-        );
+        assert_comments("\u{feff}# bom\na: 1\n", &[(3, 8, " bom", false)]);
+        assert_comments("a: 1 #\n#\n", &[(5, 6, "", false), (7, 8, "", true)]);
+        assert_comments("a: b#notcomment\nc: d\t# tab\n", &[(21, 26, " tab", false)]);
     }
 
     #[test]
     fn block_and_quoted_scalars_keep_their_hashes() {
-        assert_eq!(
-            comments("a: >-\n  folded # x\n   more\n#c\n"),
-            found(&[(27, 29, "c", true)])
-        );
-        assert!(comments("k: \"multi\n  # inside quoted\n  line\"\n").is_empty());
-        assert!(comments("a: |\n  # content, not a comment\nb: 1\n").is_empty());
-        assert_eq!(
-            comments("a: &x |\n  # text\nb: *x # c\n"),
-            found(&[(23, 26, " c", false)])
-        );
+        assert_comments("a: >-\n  folded # x\n   more\n#c\n", &[(27, 29, "c", true)]);
+        assert_comments("k: \"multi\n  # inside quoted\n  line\"\n", &[]);
+        assert_comments("a: |\n  # content, not a comment\nb: 1\n", &[]);
+        assert_comments("a: &x |\n  # text\nb: *x # c\n", &[(23, 26, " c", false)]);
     }
 
     #[test]
     fn comments_in_sequences_and_flow_collections() {
-        assert_eq!(
-            comments("a:\n  - x\n  # between\n  - y\n"),
-            found(&[(11, 20, " between", true)])
+        assert_comments(
+            "a:\n  - x\n  # between\n  - y\n",
+            &[(11, 20, " between", true)],
         );
-        assert_eq!(
-            comments("a: b\n  # odd indent comment\nc: [\n # in flow\n]\n"),
-            found(&[
+        assert_comments(
+            "a: b\n  # odd indent comment\nc: [\n # in flow\n]\n",
+            &[
                 (7, 27, " odd indent comment", true),
-                (34, 43, " in flow", true)
-            ])
+                (34, 43, " in flow", true),
+            ],
         );
     }
 
     #[test]
     fn only_the_first_document_and_the_part_read_before_an_error() {
-        assert!(comments("a: 1\n---\n# second\nb: 2\n").is_empty());
-        assert_eq!(
-            comments("a: 1\n...\n# after end\n---\nb: 2\n"),
-            found(&[(9, 20, " after end", true)])
+        assert_comments("a: 1\n---\n# second\nb: 2\n", &[]);
+        assert_comments(
+            "a: 1\n...\n# after end\n---\nb: 2\n",
+            &[(9, 20, " after end", true)],
         );
         // granit-parser gave the comment after the error too; what follows an error is not
         // read, so a `#` there could be inside a string left open.
-        assert!(comments("a: 1\nb: [\n# c\n").is_empty());
-        assert!(comments("a: \"open # not a comment\n").is_empty());
+        assert_comments("a: 1\nb: [\n# c\n", &[]);
+        assert_comments("a: \"open # not a comment\n", &[]);
     }
 
     /// One line (or block) of a generated mapping: a value that may hold `#` as text, and

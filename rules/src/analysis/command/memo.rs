@@ -131,6 +131,15 @@ pub fn analyse_script_memoized(
 mod tests {
     use super::*;
 
+    /// The key of a `sh` script with no environment.
+    fn sh_key(text: impl Into<String>) -> Key {
+        Key {
+            text: text.into(),
+            language: ScriptLanguage::Sh,
+            env: Vec::new(),
+        }
+    }
+
     #[test]
     fn a_remembered_analysis_equals_a_fresh_one() {
         let script = "until pg_isready -h db -p 5432; do sleep 1; done\npsql -h db -c 'select 1'\n";
@@ -171,11 +180,7 @@ mod tests {
         std::thread::spawn(move || analyse_script_memoized(script, ScriptLanguage::Sh, Vec::new()))
             .join()
             .expect("the thread ends");
-        let key = Key {
-            text: script.to_owned(),
-            language: ScriptLanguage::Sh,
-            env: Vec::new(),
-        };
+        let key = sh_key(script);
         assert!(seen().get(&key).is_some());
     }
 
@@ -183,16 +188,8 @@ mod tests {
     fn a_long_script_is_not_remembered() {
         let mut table = Table::default();
         let analysis = Arc::new(analyse_script("echo", ScriptLanguage::Sh, &[]));
-        let long = Key {
-            text: "echo x\n".repeat(MAX_SCRIPT_BYTES / 7 + 1),
-            language: ScriptLanguage::Sh,
-            env: Vec::new(),
-        };
-        let short = Key {
-            text: "echo x\n".to_owned(),
-            language: ScriptLanguage::Sh,
-            env: Vec::new(),
-        };
+        let long = sh_key("echo x\n".repeat(MAX_SCRIPT_BYTES / 7 + 1));
+        let short = sh_key("echo x\n");
         let long_text = long.text.clone();
         table.insert(long, Arc::clone(&analysis));
         table.insert(short, analysis);
@@ -203,11 +200,7 @@ mod tests {
         let memoized = analyse_script_memoized(&long_text, ScriptLanguage::Sh, Vec::new());
         assert_eq!(memoized.calls.len(), 0);
         assert_eq!(memoized.script.invocations.len(), MAX_SCRIPT_BYTES / 7 + 1);
-        let key = Key {
-            text: long_text,
-            language: ScriptLanguage::Sh,
-            env: Vec::new(),
-        };
+        let key = sh_key(long_text);
         assert!(seen().get(&key).is_none());
     }
 
@@ -215,11 +208,7 @@ mod tests {
     fn the_text_budget_sweeps_the_table() {
         let mut table = Table::default();
         let analysis = Arc::new(analyse_script("echo", ScriptLanguage::Sh, &[]));
-        let key = |n: usize| Key {
-            text: format!("{}{n:08}", "#".repeat(MAX_SCRIPT_BYTES - 8)),
-            language: ScriptLanguage::Sh,
-            env: Vec::new(),
-        };
+        let key = |n: usize| sh_key(format!("{}{n:08}", "#".repeat(MAX_SCRIPT_BYTES - 8)));
         let fit = MAX_TEXT_BYTES / MAX_SCRIPT_BYTES;
         for n in 0..fit {
             table.insert(key(n), Arc::clone(&analysis));
@@ -236,11 +225,7 @@ mod tests {
     #[test]
     fn a_full_table_keeps_what_was_reused() {
         let mut table = Table::default();
-        let key = |n: usize| Key {
-            text: format!("echo {n}"),
-            language: ScriptLanguage::Sh,
-            env: Vec::new(),
-        };
+        let key = |n: usize| sh_key(format!("echo {n}"));
         let analysis = Arc::new(analyse_script("echo", ScriptLanguage::Sh, &[]));
         for n in 0..MAX_ENTRIES {
             table.insert(key(n), analysis.clone());
