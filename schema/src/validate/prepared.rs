@@ -77,22 +77,67 @@ pub(crate) struct Prepared<'s> {
 
 impl<'s> Prepared<'s> {
     pub(crate) fn of(root: &'s Value, object: &'s Map<String, Value>) -> Prepared<'s> {
-        let reference = object.get("$ref").and_then(Value::as_str).map(|reference| {
-            reference
-                .strip_prefix('#')
-                .and_then(|pointer| root.pointer(pointer))
-        });
-        let mut keywords: Vec<(Keyword, &'s Value)> = object
-            .iter()
-            .filter_map(|(name, value)| Some((Keyword::named(name)?, value)))
-            .collect();
-        // Stable: the other keywords keep their order.
-        keywords.sort_by_key(|(keyword, _)| *keyword == Keyword::Pattern);
+        // One pass over the keys (a process reads every object of the schema once, before
+        // its first file: looking `$ref` up by name first cost a SipHash per object).
+        let mut reference = None;
+        let mut pattern = None;
+        let mut keywords = Vec::with_capacity(object.len());
+        for (name, value) in object {
+            if name == "$ref" {
+                reference = value.as_str().map(|reference| {
+                    reference
+                        .strip_prefix('#')
+                        .and_then(|pointer| at_pointer(root, pointer))
+                });
+                continue;
+            }
+            match Keyword::named(name) {
+                Some(Keyword::Pattern) => pattern = Some(value),
+                Some(keyword) => keywords.push((keyword, value)),
+                None => {}
+            }
+        }
+        if let Some(value) = pattern {
+            keywords.push((Keyword::Pattern, value));
+        }
         Prepared {
             reference,
             keywords,
         }
     }
+}
+
+/// The value at JSON pointer `pointer` (RFC 6901) in `root`, as `Value::pointer` finds it,
+/// without copying each token (that cost 2,500 instructions a reference, a quarter of
+/// reading the whole schema).
+fn at_pointer<'s>(root: &'s Value, pointer: &str) -> Option<&'s Value> {
+    if pointer.is_empty() {
+        return Some(root);
+    }
+    pointer
+        .strip_prefix('/')?
+        .split('/')
+        .try_fold(root, |target, token| {
+            let token: std::borrow::Cow<str> = if token.contains('~') {
+                token.replace("~1", "/").replace("~0", "~").into()
+            } else {
+                token.into()
+            };
+            match target {
+                Value::Object(members) => members.get(token.as_ref()),
+                Value::Array(items) => array_index(&token).and_then(|index| items.get(index)),
+                _ => None,
+            }
+        })
+}
+
+/// An array index token: digits, no sign, no leading zero.
+fn array_index(token: &str) -> Option<usize> {
+    let digits = token.bytes().all(|b| b.is_ascii_digit());
+    let leading_zero = token.len() > 1 && token.starts_with('0');
+    (digits && !leading_zero)
+        .then(|| token.parse().ok())
+        .flatten()
 }
 
 /// An `allOf` read once. Most of its items may be `if {P: {const: V}}, required [P]} then T`
@@ -236,6 +281,35 @@ mod tests {
             read,
             [Some("Run"), None, Some("Plugin"), None, None, None, None]
         );
+    }
+
+    #[test]
+    fn pointers_resolve_as_serde_json_resolves_them() {
+        let root = json!({
+            "$defs": {"a/b": {"x": 1}, "m~n": [10, 20], "plain": {"y": [true]}},
+            "": {"empty key": 2}
+        });
+        for pointer in [
+            "",
+            "/",
+            "/$defs",
+            "/$defs/a~1b",
+            "/$defs/a~1b/x",
+            "/$defs/m~0n/1",
+            "/$defs/m~0n/01",
+            "/$defs/m~0n/+1",
+            "/$defs/m~0n/2",
+            "/$defs/plain/y/0",
+            "/$defs/nothing",
+            "$defs",
+            "/$defs/plain/y/x",
+        ] {
+            assert_eq!(
+                at_pointer(&root, pointer),
+                root.pointer(pointer),
+                "{pointer:?}"
+            );
+        }
     }
 
     #[test]
