@@ -348,27 +348,14 @@ impl<'s> Interpreter<'s> {
             (Keyword::Not, _) if self.node(value, instance, path, &mut None) => {
                 violated!(ViolationKind::Not)
             }
-            (Keyword::AllOf, Shape::Object) if self.all_ofs.contains_key(&address(value)) => {
-                let all_of = &self.all_ofs[&address(value)];
+            (Keyword::AllOf, shape) => match self.all_ofs.get(&address(value)) {
                 // The `When` items hold only for objects (an `if` of `properties` and
-                // `required` holds vacuously for anything else): other instances take the
-                // arm below.
-                let case = all_of
-                    .property
-                    .and_then(|name| instance.member(name))
-                    .and_then(|(_, member)| match member.shape() {
-                        Shape::String(text) => Some(text),
-                        _ => None,
-                    });
-                let applied = all_of.items.iter().filter_map(|item| match item {
-                    AllOfItem::Schema(schema) => Some(*schema),
-                    AllOfItem::When { value, then } => (case == Some(*value)).then_some(*then),
-                });
-                self.all(applied, instance, path, sink)
-            }
-            (Keyword::AllOf, _) => {
-                self.all(value.as_array().into_iter().flatten(), instance, path, sink)
-            }
+                // `required` holds vacuously for anything else, so every item applies).
+                Some(all_of) if matches!(shape, Shape::Object) => {
+                    self.all_cases(all_of, instance, path, sink)
+                }
+                _ => self.all(value.as_array().into_iter().flatten(), instance, path, sink),
+            },
             (Keyword::AnyOf, _) => self.any_of(schema, value, instance, path, sink),
             _ => true,
         }
@@ -391,6 +378,29 @@ impl<'s> Interpreter<'s> {
             }
         }
         valid
+    }
+
+    /// An `allOf` read as cases applied to an object: its `Schema` items, and the `then` of
+    /// each `When` item whose value the object's member holds.
+    fn all_cases<'i, I: Instance<'i>>(
+        &self,
+        all_of: &AllOf<'s>,
+        instance: I,
+        path: &mut Vec<Segment<'i>>,
+        sink: &mut Sink<'_, 's, 'i>,
+    ) -> bool {
+        let case = all_of
+            .property
+            .and_then(|name| instance.member(name))
+            .and_then(|(_, member)| match member.shape() {
+                Shape::String(text) => Some(text),
+                _ => None,
+            });
+        let applied = all_of.items.iter().filter_map(|item| match item {
+            AllOfItem::Schema(schema) => Some(*schema),
+            AllOfItem::When { value, then } => (case == Some(*value)).then_some(*then),
+        });
+        self.all(applied, instance, path, sink)
     }
 
     #[allow(clippy::too_many_arguments)]

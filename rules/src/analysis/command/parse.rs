@@ -10,7 +10,7 @@ use smallvec::SmallVec;
 use tree_sitter::{Node, Parser, Tree, TreeCursor};
 
 use super::harness;
-use super::loops::{self, named_children, slice};
+use super::loops::{self, slice};
 use super::script::{
     Assignment, AssignmentKind, Context, Interpreter, Invocation, Loop, LoopBound, LoopKind,
     NestedScript, ParsedScript, Redirect, SyntaxError, Timeout, VariableRead, Wrapper,
@@ -147,6 +147,13 @@ impl<'t> Walker<'_, '_, 't> {
             }
         }
         out
+    }
+
+    /// The named children of `node`, through the walk's cursor.
+    fn named_children(&mut self, node: Node<'t>) -> impl Iterator<Item = Node<'t>> {
+        (self.children(node).into_iter())
+            .map(|(_, child)| child)
+            .filter(|child| child.is_named())
     }
 
     fn span(&self, node: Node<'t>) -> Span {
@@ -447,7 +454,8 @@ impl<'t> Walker<'_, '_, 't> {
                 // A here-document is data: its `$(...)` are not followed as commands.
                 "command_substitution" => {}
                 "simple_expansion" | "expansion" => {
-                    if let Some(name) = named_children(n)
+                    if let Some(name) = self
+                        .named_children(n)
                         .find(|c| matches!(c.kind(), "variable_name" | "special_variable_name"))
                     {
                         self.out.reads.push(VariableRead {
@@ -458,7 +466,7 @@ impl<'t> Walker<'_, '_, 't> {
                         });
                     }
                 }
-                _ => stack.extend(named_children(n)),
+                _ => stack.extend(self.named_children(n)),
             }
         }
     }
@@ -489,7 +497,7 @@ impl<'t> Walker<'_, '_, 't> {
                 self.assignment(node, context, AssignmentKind::Plain, None, false);
             }
             _ => {
-                for child in named_children(node) {
+                for child in self.named_children(node) {
                     self.arithmetic(child, context);
                 }
             }
@@ -765,7 +773,7 @@ impl<'t> Walker<'_, '_, 't> {
             _ => AssignmentKind::Declare,
         };
         let mut exported = keyword == "export";
-        for child in named_children(node) {
+        for child in self.named_children(node) {
             match child.kind() {
                 "variable_assignment" => {
                     self.assignment(child, context, kind, None, exported);
@@ -1068,8 +1076,7 @@ impl<'t> Walker<'_, '_, 't> {
                 continue;
             }
             if node.has_error() {
-                let mut cursor = node.walk();
-                stack.extend(node.children(&mut cursor));
+                stack.extend(self.children(node).into_iter().map(|(_, child)| child));
             }
         }
         self.out.errors.sort_by_key(|e| (e.span.start, e.span.end));

@@ -399,6 +399,20 @@ mod tests {
         );
         assert!(findings(&probe, "HL401").is_empty());
 
+        // A password file written elsewhere in the stage, named in any case.
+        let pgpass = pipeline(
+            Infra::Cloud,
+            &format!(
+                "{}{}",
+                service("postgres:16.4", PG_ENV),
+                client(
+                    "",
+                    "echo \"db:5432:*:postgres:$PW\" > ~/.PGPASS; psql -h db -U postgres -c 'select 1'"
+                )
+            ),
+        );
+        assert!(findings(&pgpass, "HL401").is_empty());
+
         let uri = pipeline(
             Infra::Cloud,
             &format!(
