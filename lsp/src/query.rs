@@ -94,11 +94,13 @@ impl<'a> Query<'a> {
         let mut refs: Vec<HostRef> = Vec::new();
         for (stage_index, stage) in self.stages().iter().enumerate() {
             for service_use in &stage.uses {
-                let call = service_use.call(&stage.scripts);
+                let script = service_use.script(&stage.scripts);
+                let call = &script.calls[service_use.call];
                 if call.host.dynamic {
                     continue;
                 }
-                for span in [call.host.span, call.host.token].into_iter().flatten() {
+                let written = [call.host.span, call.host.token].into_iter().flatten();
+                for span in written.map(|span| script.file_span(span)) {
                     if !refs.iter().any(|known| known.span == span) {
                         refs.push(HostRef {
                             span,
@@ -116,7 +118,8 @@ impl<'a> Query<'a> {
                     let Some(host) = uri.host.as_ref().filter(|host| !host.dynamic) else {
                         continue;
                     };
-                    if refs.iter().any(|known| known.span == host.span) {
+                    let span = script.file_span(host.span);
+                    if refs.iter().any(|known| known.span == span) {
                         continue;
                     }
                     let target = match stage.network.resolve(&host.text, caller) {
@@ -126,7 +129,7 @@ impl<'a> Query<'a> {
                         _ => None,
                     };
                     refs.push(HostRef {
-                        span: host.span,
+                        span,
                         stage: stage_index,
                         caller,
                         target,

@@ -6,7 +6,7 @@ use hlint_schema::Span;
 
 use hlint_schema::yaml::YamlTree;
 
-use super::command::{analyse_steps, ScriptAnalysis};
+use super::command::{analyse_steps, StepScript};
 use super::graph::{ExecutionGraph, StepIndex};
 use super::network::NetworkModel;
 use super::uses::{find_uses, ServiceUse};
@@ -17,8 +17,9 @@ pub struct StageAnalysis<'a> {
     pub infrastructure: &'a Infrastructure,
     pub graph: ExecutionGraph<'a>,
     pub network: NetworkModel,
-    /// The `command` of each step, analysed, by [`StepIndex`] (`None`: no command).
-    pub scripts: Vec<Option<ScriptAnalysis>>,
+    /// The `command` of each step, analysed, by [`StepIndex`] (`None`: no command). Spans
+    /// read through a [`StepScript`] are script offsets: see [`StepScript::file_span`].
+    pub scripts: Vec<Option<StepScript<'a>>>,
     /// Every client call of the stage with the service it is for.
     pub uses: Vec<ServiceUse>,
 }
@@ -26,8 +27,8 @@ pub struct StageAnalysis<'a> {
 /// The analysis of every CI stage of the pipeline, stage-level `parallel` flattened.
 pub fn analyse<'a>(
     pipeline: &'a Pipeline,
-    tree: &YamlTree,
-    source: &str,
+    tree: &'a YamlTree,
+    source: &'a str,
 ) -> Vec<StageAnalysis<'a>> {
     let stages: Vec<(StageEntry<'a>, ExecutionGraph<'a>)> = pipeline
         .stages()
@@ -46,7 +47,7 @@ pub fn analyse<'a>(
     stages
         .into_iter()
         .map(|(entry, graph)| {
-            let scripts: Vec<Option<ScriptAnalysis>> =
+            let scripts: Vec<Option<StepScript<'a>>> =
                 scripts.by_ref().take(graph.entries().len()).collect();
             analyse_stage(pipeline, entry, graph, scripts)
         })
@@ -57,7 +58,7 @@ fn analyse_stage<'a>(
     pipeline: &'a Pipeline,
     entry: StageEntry<'a>,
     graph: ExecutionGraph<'a>,
-    scripts: Vec<Option<ScriptAnalysis>>,
+    scripts: Vec<Option<StepScript<'a>>>,
 ) -> StageAnalysis<'a> {
     let stage = &entry.stage.value;
     let infrastructure = pipeline
@@ -72,7 +73,7 @@ fn analyse_stage<'a>(
                 .invocations
                 .iter()
                 .flat_map(|invocation| invocation.words.iter())
-                .filter_map(|word| Some((word.text()?.to_owned(), word.span)))
+                .filter_map(|word| Some((word.text()?.to_owned(), script.file_span(word.span))))
                 .collect();
             network.set_command_words(service, words);
         }
@@ -107,8 +108,15 @@ impl<'a> StageAnalysis<'a> {
     }
 
     /// The analysed script of a step.
-    pub fn script(&self, step: StepIndex) -> Option<&ScriptAnalysis> {
+    pub fn script(&self, step: StepIndex) -> Option<&StepScript<'a>> {
         self.scripts.get(step.index()).and_then(Option::as_ref)
+    }
+
+    /// Where a span of `step`'s script analysis (script offsets) is written in the file.
+    pub fn file_span(&self, step: StepIndex, span: Span) -> Span {
+        self.script(step)
+            .expect("a span of a script analysis belongs to a step with a script")
+            .file_span(span)
     }
 
     /// Identifiers of every step and step group of the stage.

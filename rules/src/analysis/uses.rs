@@ -3,7 +3,7 @@
 //! the calling step). Computed once per stage; the host, port, ordering and credential rules
 //! all read it.
 
-use super::command::{ClientCall, Origin, ScriptAnalysis, Service, Transport};
+use super::command::{ClientCall, Origin, Service, StepScript, Transport};
 use super::graph::StepIndex;
 use super::network::{NetworkModel, PortSpace, Resolution};
 use super::services::ServiceKind;
@@ -35,11 +35,22 @@ pub enum HostMeaning {
 }
 
 impl ServiceUse {
-    pub fn call<'s>(&self, scripts: &'s [Option<ScriptAnalysis>]) -> &'s ClientCall {
-        &scripts[self.caller.index()]
+    /// The call; its spans are script offsets ([`StepScript::file_span`] of
+    /// [`ServiceUse::script`] maps them).
+    pub fn call<'s>(&self, scripts: &'s [Option<StepScript<'_>>]) -> &'s ClientCall {
+        &self.script(scripts).calls[self.call]
+    }
+
+    /// The call with its spans in the file ([`StepScript::in_file`]).
+    pub fn call_in_file<'s>(&self, scripts: &'s [Option<StepScript<'_>>]) -> &'s ClientCall {
+        &self.script(scripts).in_file().calls[self.call]
+    }
+
+    /// The caller's script.
+    pub fn script<'s, 'a>(&self, scripts: &'s [Option<StepScript<'a>>]) -> &'s StepScript<'a> {
+        scripts[self.caller.index()]
             .as_ref()
             .expect("uses come from analysed scripts")
-            .calls[self.call]
     }
 }
 
@@ -64,7 +75,7 @@ pub fn speaks(service: Service, kind: ServiceKind) -> bool {
 }
 
 /// Every client call of the stage's scripts, with the service it is for.
-pub fn find_uses(network: &NetworkModel, scripts: &[Option<ScriptAnalysis>]) -> Vec<ServiceUse> {
+pub fn find_uses(network: &NetworkModel, scripts: &[Option<StepScript<'_>>]) -> Vec<ServiceUse> {
     let mut uses = Vec::new();
     for (index, script) in scripts.iter().enumerate() {
         let Some(script) = script else { continue };

@@ -350,7 +350,8 @@ fn connections(
         .filter(|u| u.caller == caller)
         .map(|u| {
             let call = u.call(&analysis.scripts);
-            let at = lines.line_column(text, call.program_span.start);
+            let program = u.script(&analysis.scripts).file_span(call.program_span);
+            let at = lines.line_column(text, program.start);
             Connection {
                 tool: tool_name(call.tool).to_owned(),
                 kind: match call.kind {

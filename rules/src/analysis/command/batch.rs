@@ -12,18 +12,18 @@ use hlint_schema::yaml::YamlTree;
 use rayon::prelude::*;
 
 use super::mapping::{step_command, StepCommand};
-use super::ScriptAnalysis;
+use super::StepScript;
 
 /// Script bytes from which the steps' commands are analysed in parallel: about a dozen
 /// ordinary scripts, a few milliseconds of parsing, well above the cost of the pool.
 const PARALLEL_FROM_BYTES: usize = 8 * 1024;
 
 /// [`super::analyse_step`] of every step, in the order given.
-pub fn analyse_steps(
-    tree: &YamlTree,
-    source: &str,
-    steps: &[&Step],
-) -> Vec<Option<ScriptAnalysis>> {
+pub fn analyse_steps<'a>(
+    tree: &'a YamlTree,
+    source: &'a str,
+    steps: &[&'a Step],
+) -> Vec<Option<StepScript<'a>>> {
     let commands: Vec<Option<StepCommand>> = steps.iter().map(|step| step_command(step)).collect();
     let script_bytes: usize = commands
         .iter()
@@ -34,13 +34,13 @@ pub fn analyse_steps(
 }
 
 /// Each command analysed, in parallel when `parallel` (the result is the same either way).
-fn analyse_all(
-    tree: &YamlTree,
-    source: &str,
-    commands: &[Option<StepCommand>],
+fn analyse_all<'a>(
+    tree: &'a YamlTree,
+    source: &'a str,
+    commands: &[Option<StepCommand<'a>>],
     parallel: bool,
-) -> Vec<Option<ScriptAnalysis>> {
-    let analyse = |found: &Option<StepCommand>| found.map(|found| found.analyse(tree, source));
+) -> Vec<Option<StepScript<'a>>> {
+    let analyse = |found: &Option<StepCommand<'a>>| found.map(|found| found.analyse(tree, source));
     if parallel {
         commands.par_iter().map(analyse).collect()
     } else {
@@ -54,6 +54,7 @@ mod tests {
     use hlint_schema::yaml::{load_str, LoadLimits};
 
     use super::*;
+    use crate::analysis::command::ScriptAnalysis;
 
     #[test]
     fn in_parallel_the_analyses_are_the_same_and_in_step_order() {
@@ -76,14 +77,21 @@ mod tests {
             .collect();
         let parallel = analyse_all(&loaded.tree, &text, &commands, true);
         let sequential = analyse_all(&loaded.tree, &text, &commands, false);
-        assert_eq!(parallel, sequential);
+        let in_file = |all: &[Option<StepScript>]| -> Vec<Option<ScriptAnalysis>> {
+            all.iter()
+                .map(|script| script.as_ref().map(|s| s.in_file().clone()))
+                .collect()
+        };
+        assert_eq!(in_file(&parallel), in_file(&sequential));
         assert_eq!(parallel.len(), 40);
         let last = parallel[39].as_ref().expect("an analysis");
         assert_eq!(last.calls.len(), 2);
-        let host = last.calls[0]
-            .host
-            .span
-            .expect("a host written in the script");
+        let host = last.file_span(
+            last.calls[0]
+                .host
+                .span
+                .expect("a host written in the script"),
+        );
         assert_eq!(&text[host.start..host.end], "db_39");
     }
 }

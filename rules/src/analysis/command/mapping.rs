@@ -1,8 +1,10 @@
-//! From script offsets to YAML source spans. A script is the value of a `command` scalar:
-//! its offsets map to the file through the scalar's [`ScalarSourceMap`], the environment
-//! values' offsets through theirs.
+//! A step's command analysis and the way from its script offsets to YAML source spans. A
+//! script is the value of a `command` scalar: its offsets map to the file through the
+//! scalar's [`ScalarSourceMap`], the environment values' offsets through theirs. Spans are
+//! mapped when something reads them, not before ([`StepScript`]).
 
 use std::cell::OnceCell;
+use std::sync::Arc;
 
 use hlint_schema::model::{KeyValue, Shell, Spanned, Step, StepSpec, Value};
 use hlint_schema::yaml::{ScalarSourceMap, YamlTree};
@@ -19,8 +21,12 @@ use super::words::{push_segment, Expansion, Segment, Segments, Word};
 use super::{analyse_script_memoized, EnvInput, EnvVar, ScriptAnalysis, ScriptLanguage, SpanSpace};
 
 /// Analyses the command of a Run, Test or Background step (`None` for other steps and
-/// steps without a command). Every span of the result is a YAML span.
-pub fn analyse_step(tree: &YamlTree, source: &str, step: &Step) -> Option<ScriptAnalysis> {
+/// steps without a command).
+pub fn analyse_step<'a>(
+    tree: &'a YamlTree,
+    source: &'a str,
+    step: &'a Step,
+) -> Option<StepScript<'a>> {
     step_command(step).map(|found| found.analyse(tree, source))
 }
 
@@ -33,9 +39,9 @@ pub struct StepCommand<'a> {
     pub env: Option<&'a Spanned<Vec<KeyValue>>>,
 }
 
-impl StepCommand<'_> {
+impl<'a> StepCommand<'a> {
     /// [`analyse_command`] of this command.
-    pub fn analyse(&self, tree: &YamlTree, source: &str) -> ScriptAnalysis {
+    pub fn analyse(&self, tree: &'a YamlTree, source: &'a str) -> StepScript<'a> {
         analyse_command(tree, source, self.command, self.shell, self.env)
     }
 }
@@ -64,15 +70,14 @@ pub fn step_command(step: &Step) -> Option<StepCommand<'_>> {
     })
 }
 
-/// Analyses one `command` value run by `shell` with the step's `envVariables`. Every span
-/// of the result is a YAML span.
-pub fn analyse_command(
-    tree: &YamlTree,
-    source: &str,
-    command: &Spanned<String>,
+/// Analyses one `command` value run by `shell` with the step's `envVariables`.
+pub fn analyse_command<'a>(
+    tree: &'a YamlTree,
+    source: &'a str,
+    command: &'a Spanned<String>,
     shell: &Value<Shell>,
-    env: Option<&Spanned<Vec<KeyValue>>>,
-) -> ScriptAnalysis {
+    env: Option<&'a Spanned<Vec<KeyValue>>>,
+) -> StepScript<'a> {
     let env: &[KeyValue] = env.map_or(&[], |e| e.value.as_slice());
     let inputs: Vec<EnvInput> = env
         .iter()
@@ -81,26 +86,81 @@ pub fn analyse_command(
             value: kv.value.value.clone(),
         })
         .collect();
-    let mut analysis =
+    let analysis =
         analyse_script_memoized(&command.value, ScriptLanguage::from_shell(shell), inputs);
-    let script_map = ScalarSourceMap::new(tree, source, command.node, command.span);
-    // An environment value's map is built when a span first falls in it: most steps'
-    // values never hold one (only values the script expands do).
-    let env_maps: Vec<(Span, &KeyValue, OnceCell<ScalarSourceMap>)> = analysis
-        .env
-        .iter()
-        .zip(env)
-        .map(|(var, kv)| (var.span, kv, OnceCell::new()))
-        .collect();
-    let script_len = command.value.len();
-    let map = |span: Span| -> Span {
+    StepScript {
+        env_maps: env.iter().map(|_| OnceCell::new()).collect(),
+        analysis,
+        tree,
+        source,
+        command,
+        env,
+        script_map: OnceCell::new(),
+        in_file: OnceCell::new(),
+    }
+}
+
+/// The analysis of one step's command, and where that command is written.
+///
+/// The analysis itself is the script's ([`ScriptAnalysis`] through `Deref`): shared with every
+/// step that runs the same script (the memo), its spans are *script offsets*. Reading what a
+/// script does needs nothing more; a span that leaves the analysis (a diagnostic, a label, an
+/// edit, a hover) goes through [`StepScript::file_span`], or is read from [`StepScript::in_file`].
+/// Most steps never report anything: their spans are never mapped, and no copy is made.
+pub struct StepScript<'a> {
+    analysis: Arc<ScriptAnalysis>,
+    tree: &'a YamlTree,
+    source: &'a str,
+    command: &'a Spanned<String>,
+    env: &'a [KeyValue],
+    /// The `command` scalar's map, built on the first span mapped.
+    script_map: OnceCell<ScalarSourceMap<'a>>,
+    /// Each environment value's map, built when a span first falls in it.
+    env_maps: Box<[OnceCell<ScalarSourceMap<'a>>]>,
+    in_file: OnceCell<ScriptAnalysis>,
+}
+
+impl std::ops::Deref for StepScript<'_> {
+    type Target = ScriptAnalysis;
+
+    /// The script-level analysis: its spans are script offsets.
+    fn deref(&self) -> &ScriptAnalysis {
+        &self.analysis
+    }
+}
+
+impl std::fmt::Debug for StepScript<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StepScript")
+            .field("command_span", &self.command.span)
+            .field("analysis", &self.analysis)
+            .finish_non_exhaustive()
+    }
+}
+
+impl StepScript<'_> {
+    /// The span of the whole `command` value in the file.
+    pub fn command_span(&self) -> Span {
+        self.command.span
+    }
+
+    /// Where a span of the analysis (script offsets, environment values after the script)
+    /// is written in the file.
+    pub fn file_span(&self, span: Span) -> Span {
+        let script_len = self.command.value.len();
+        let script_map = || {
+            self.script_map.get_or_init(|| {
+                ScalarSourceMap::new(self.tree, self.source, self.command.node, self.command.span)
+            })
+        };
         if span.end <= script_len {
-            return script_map.map(span);
+            return script_map().map(span);
         }
-        for (region, kv, env_map) in &env_maps {
+        for ((var, kv), env_map) in self.analysis.env.iter().zip(self.env).zip(&self.env_maps) {
+            let region = var.span;
             if region.start <= span.start && span.end <= region.end {
                 let env_map = env_map.get_or_init(|| {
-                    ScalarSourceMap::new(tree, source, kv.value.node, kv.value.span)
+                    ScalarSourceMap::new(self.tree, self.source, kv.value.node, kv.value.span)
                 });
                 return env_map.map(Span::new(
                     span.start - region.start,
@@ -108,18 +168,36 @@ pub fn analyse_command(
                 ));
             }
         }
-        script_map.map(Span::new(
+        script_map().map(Span::new(
             span.start.min(script_len),
             span.end.min(script_len),
         ))
-    };
-    analysis.map_spans(&map);
-    for (var, kv) in analysis.env.iter_mut().zip(env) {
-        var.key_span = Some(kv.key.span);
     }
-    analysis.spans = SpanSpace::Yaml;
-    analysis.command_span = Some(command.span);
-    analysis
+
+    /// The script's text at a span of the analysis (empty outside the script).
+    pub fn text(&self, span: Span) -> &str {
+        self.command.value.get(span.start..span.end).unwrap_or("")
+    }
+
+    /// [`StepScript::file_span`] of an optional span.
+    pub fn file_span_of(&self, span: Option<Span>) -> Option<Span> {
+        span.map(|span| self.file_span(span))
+    }
+
+    /// The whole analysis with every span in the file ([`SpanSpace::Yaml`], the command's
+    /// span and the environment keys' spans set): a copy, made on first use.
+    pub fn in_file(&self) -> &ScriptAnalysis {
+        self.in_file.get_or_init(|| {
+            let mut analysis = ScriptAnalysis::clone(&self.analysis);
+            analysis.map_spans(&|span| self.file_span(span));
+            for (var, kv) in analysis.env.iter_mut().zip(self.env) {
+                var.key_span = Some(kv.key.span);
+            }
+            analysis.spans = SpanSpace::Yaml;
+            analysis.command_span = Some(self.command.span);
+            analysis
+        })
+    }
 }
 
 /// Rewrites every span of a value with a mapping function.

@@ -3,12 +3,12 @@
 //! A script-level analysis ([`analyse_script`]) depends only on the script text, its language
 //! and the step's environment, and its spans are script offsets: the same health-check loop
 //! or build script, repeated across the stages of a pipeline or across the pipelines of a
-//! repository, is parsed once and its analysis cloned (a clone costs a fraction of a
-//! tree-sitter parse and walk). Each caller maps the clone to its own YAML spans.
+//! repository, is parsed once and its analysis shared (an `Arc`): each step maps the spans
+//! it reads to its own place in the file ([`super::StepScript`]).
 //!
 //! One table for all threads: the files of a repository are linted on every core, and a
 //! script one thread has parsed is not parsed again by another. The lock is held for a
-//! lookup or an insert only, never for a parse or a clone.
+//! lookup or an insert only, never for a parse.
 //!
 //! Bounded: at [`MAX_ENTRIES`] scripts or [`MAX_TEXT_BYTES`] of script text the table keeps
 //! only the analyses used again since the last such sweep (the scripts a repository repeats)
@@ -101,16 +101,15 @@ fn is_remembered(text: &str) -> bool {
     text.len() <= MAX_SCRIPT_BYTES
 }
 
-/// [`analyse_script`], remembered: equal inputs give an equal analysis.
+/// [`analyse_script`], remembered: equal inputs give an equal analysis, shared.
 pub fn analyse_script_memoized(
     text: &str,
     language: ScriptLanguage,
     env: Vec<EnvInput>,
-) -> ScriptAnalysis {
+) -> Arc<ScriptAnalysis> {
     if !is_remembered(text) {
-        // Neither copied into a key nor looked up, and its analysis not copied for a table
-        // that would drop it.
-        return analyse_script(text, language, &env);
+        // Neither copied into a key nor looked up.
+        return Arc::new(analyse_script(text, language, &env));
     }
     let key = Key {
         text: text.to_owned(),
@@ -119,11 +118,10 @@ pub fn analyse_script_memoized(
     };
     let found = seen().get(&key);
     if let Some(found) = found {
-        return ScriptAnalysis::clone(&found);
+        return found;
     }
-    let analysis = analyse_script(&key.text, key.language.clone(), &key.env);
-    let remembered = Arc::new(analysis.clone());
-    seen().insert(key, remembered);
+    let analysis = Arc::new(analyse_script(&key.text, key.language.clone(), &key.env));
+    seen().insert(key, Arc::clone(&analysis));
     analysis
 }
 
@@ -150,8 +148,9 @@ mod tests {
         let fresh = analyse_script(script, ScriptLanguage::Bash, &env);
         let first = analyse_script_memoized(script, ScriptLanguage::Bash, env.to_vec());
         let second = analyse_script_memoized(script, ScriptLanguage::Bash, env.to_vec());
-        assert_eq!(first, fresh);
-        assert_eq!(second, fresh);
+        assert_eq!(*first, fresh);
+        assert_eq!(*second, fresh);
+        assert!(Arc::ptr_eq(&first, &second));
         assert!(!fresh.calls.is_empty());
     }
 

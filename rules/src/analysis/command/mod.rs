@@ -13,8 +13,8 @@
 //! - `patterns`: readiness patterns.
 //! - `memo`: analyses of scripts already seen, shared by all threads (a script repeated
 //!   across stages or pipelines is parsed once).
-//! - `mapping`: from script offsets to YAML source spans; [`analyse_step`] and
-//!   [`analyse_command`] are what rules call: every span they return is a YAML span.
+//! - `mapping`: [`analyse_step`] and [`analyse_command`] give a [`StepScript`]: the shared
+//!   script-level analysis (script offsets) and the way from its spans to the file's.
 //! - `batch`: the commands of all steps of a pipeline, on every core when they are long
 //!   enough to pay for it ([`analyse_steps`]).
 //!
@@ -47,7 +47,7 @@ pub use clients::{
     CallKind, ClientCall, Origin, PasswordKind, PasswordSource, Setting, Transport, VariableFrom,
     VariableSource,
 };
-pub use mapping::{analyse_command, analyse_step, step_command, StepCommand};
+pub use mapping::{analyse_command, analyse_step, step_command, StepCommand, StepScript};
 pub use memo::analyse_script_memoized;
 pub use parse::parse_script;
 pub use patterns::{Readiness, Sleep};

@@ -66,7 +66,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         let mut reported = HashSet::new();
         for service_use in &stage.uses {
             let call = service_use.call(&stage.scripts);
-            if !authenticates(stage, cx.source, service_use.caller, call) {
+            if !authenticates(stage, service_use.caller, call) {
                 continue;
             }
             let Some(server) = service_use.target.and_then(|t| server(stage, t)) else {
@@ -111,7 +111,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                 continue;
             }
 
-            let name = program(cx.source, call);
+            let name = program(service_use.script(&stage.scripts), call);
             let failure =
                 format!("\"SCRAM authentication requires {library} version {minimum} or above\"");
             let behind = match server.major {

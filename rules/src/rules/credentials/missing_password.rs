@@ -88,7 +88,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             if call.has_password() || call.database.dynamic || call.user.dynamic {
                 continue;
             }
-            if !authenticates(stage, cx.source, service_use.caller, call) {
+            if !authenticates(stage, service_use.caller, call) {
                 continue;
             }
             let Some(target) = service_use.target else {
@@ -118,7 +118,9 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                 continue;
             }
 
-            let name = program(cx.source, call);
+            let name = program(service_use.script(&stage.scripts), call);
+            // What follows reports: spans in the file from here.
+            let call = service_use.call_in_file(&stage.scripts);
             let prompt = call
                 .passwords
                 .iter()

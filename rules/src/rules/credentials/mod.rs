@@ -12,7 +12,7 @@ pub mod unknown_database;
 use hlint_schema::model::{Container, KeyValue, StepSpec};
 use hlint_schema::Span;
 
-use crate::analysis::command::{CallKind, ClientCall, Tool};
+use crate::analysis::command::{CallKind, ClientCall, StepScript, Tool};
 use crate::analysis::graph::StepIndex;
 use crate::analysis::network::{BackgroundService, Resolution, WrongNameReason};
 use crate::analysis::services::{find_client, EnvRequirement, IdentifiedBy, ServiceImage};
@@ -161,11 +161,9 @@ pub(crate) fn runs_image_entrypoint(stage: &StageAnalysis, server: &Server) -> b
     }
 }
 
-/// The program name of a call as written (`psql`, `mariadb-admin`).
-pub(crate) fn program(source: &str, call: &ClientCall) -> String {
-    let text = source
-        .get(call.program_span.start..call.program_span.end)
-        .unwrap_or("");
+/// The program name of a call of `script` as written (`psql`, `mariadb-admin`).
+pub(crate) fn program(script: &StepScript, call: &ClientCall) -> String {
+    let text = script.text(call.program_span);
     let text = text.trim_matches(|c| c == '"' || c == '\'');
     text.rsplit('/').next().unwrap_or(text).to_owned()
 }
@@ -173,13 +171,11 @@ pub(crate) fn program(source: &str, call: &ClientCall) -> String {
 /// True when the call logs in to its server: the service table says which clients
 /// authenticate (`psql`, `pg_dump`, `mysql`, `mysqladmin`; not `pg_isready`), and
 /// `mysqladmin ping` succeeds even when access is denied, so it does not count.
-pub(crate) fn authenticates(
-    stage: &StageAnalysis,
-    source: &str,
-    caller: StepIndex,
-    call: &ClientCall,
-) -> bool {
-    let name = program(source, call);
+pub(crate) fn authenticates(stage: &StageAnalysis, caller: StepIndex, call: &ClientCall) -> bool {
+    let Some(script) = stage.script(caller) else {
+        return false;
+    };
+    let name = program(script, call);
     let listed = find_client(&name).is_some_and(|(_, client)| client.authenticates);
     listed && !(call.tool == Tool::Mysqladmin && only_pings(stage, caller, call))
 }

@@ -1,6 +1,6 @@
 use hlint_schema::validate::closest;
 
-use crate::analysis::command::Setting;
+use crate::analysis::command::{Setting, StepScript};
 use crate::analysis::services::{Provisioned, ServiceKind};
 use crate::analysis::uses::speaks;
 use crate::context::Context;
@@ -109,7 +109,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         let stage_text = StageText::new(cx.source, stage);
         for service_use in &stage.uses {
             let call = service_use.call(&stage.scripts);
-            if !authenticates(stage, cx.source, service_use.caller, call) {
+            if !authenticates(stage, service_use.caller, call) {
                 continue;
             }
             let Some(server) = service_use.target.and_then(|t| server(stage, t)) else {
@@ -132,12 +132,14 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             {
                 continue;
             }
-            let name = program(cx.source, call);
+            let script = service_use.script(&stage.scripts);
+            let name = program(script, call);
             for (setting, what) in [
                 (&call.database, Provisioned::Database),
                 (&call.user, Provisioned::User),
             ] {
-                let Some(diagnostic) = judge(cx.source, &server, &name, setting, what) else {
+                let Some(diagnostic) = judge(cx.source, script, &server, &name, setting, what)
+                else {
                     continue;
                 };
                 // A stage that creates databases or users itself is not judged at all.
@@ -150,9 +152,10 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// The finding for one name of a call, if the server never creates it.
+/// The finding for one name of a call of `script`, if the server never creates it.
 fn judge(
     source: &str,
+    script: &StepScript,
     server: &Server,
     program: &str,
     setting: &Setting,
@@ -162,7 +165,7 @@ fn judge(
         return None;
     }
     let value = setting.value.as_deref()?.trim();
-    let span = setting.point()?;
+    let point = setting.point()?;
     if value.is_empty() {
         return None;
     }
@@ -210,7 +213,7 @@ fn judge(
         "{noun} `{value}` does not exist on {}: the image creates only the {noun} `{created}` ({source_of}){others}, so `{program}` fails with \"{failure}\"",
         server.describe()
     );
-    let mut diagnostic = Diagnostic::new(&RULE, span, message);
+    let mut diagnostic = Diagnostic::new(&RULE, script.file_span(point), message);
     diagnostic = match entry {
         Some(entry) => diagnostic.with_label(
             entry.value.span,
@@ -230,8 +233,8 @@ fn judge(
                 "did you mean `{suggestion}`? Or set `{}: {value}` on `{}` to create it",
                 provision.variable, server.service.id
             ));
-            if let Some(written) = setting
-                .span
+            if let Some(written) = script
+                .file_span_of(setting.span)
                 .filter(|s| source.get(s.start..s.end) == Some(value))
             {
                 diagnostic = diagnostic.with_unsafe_fix(

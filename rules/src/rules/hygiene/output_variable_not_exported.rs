@@ -97,9 +97,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             }) {
                 continue;
             }
-            let Some(command_span) = analysis.command_span else {
-                continue;
-            };
+            let command_span = analysis.command_span();
             let text = &cx.source[command_span.start..command_span.end];
             if OUTPUT_FILES.iter().any(|name| text.contains(name)) || declares_dynamically(text) {
                 continue;
@@ -157,7 +155,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                             .assignments
                             .iter()
                             .find(|a| a.name == near)
-                            .map(|a| a.name_span);
+                            .map(|a| analysis.file_span(a.name_span));
                         if let Some(span) = assignment {
                             diagnostic =
                                 diagnostic.with_label(span, format!("the script sets `{near}`"));

@@ -76,20 +76,23 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                         continue;
                     }
                 }
-                let duration = cx
-                    .source
-                    .get(sleep.span.start..sleep.span.end)
-                    .unwrap_or("N");
+                let duration = match script.text(sleep.span) {
+                    "" => "N",
+                    written => written,
+                };
                 let program = program(call);
                 out.push(
                     Diagnostic::new(
                         &RULE,
-                        sleep.span,
+                        script.file_span(sleep.span),
                         format!(
                             "`sleep {duration}` guesses how long the service takes to start, then `{program}` tries it once: on a slow runner that is too short and the step fails, on a fast one the time is wasted"
                         ),
                     )
-                    .with_label(call.program_span, format!("`{program}` is tried once here"))
+                    .with_label(
+                        script.file_span(call.program_span),
+                        format!("`{program}` is tried once here"),
+                    )
                     .with_help(format!(
                         "wait with a bounded retry loop instead of the sleep: `{}`",
                         bounded_loop_example(call)

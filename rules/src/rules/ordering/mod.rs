@@ -86,7 +86,7 @@ pub(crate) fn ordering_findings<'s, 'a>(
         found.push(OrderingFinding {
             order,
             service_use,
-            call,
+            call: service_use.call_in_file(&stage.scripts),
             service,
         });
     }

@@ -73,7 +73,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                     .unwrap_or_else(|| "the service".to_owned());
                 let mut diagnostic = Diagnostic::new(
                     &RULE,
-                    looped.keyword_span,
+                    script.file_span(looped.keyword_span),
                     format!(
                         "this `{keyword}` loop retries {what} with no bound: if the service never answers, the step hangs until its timeout"
                     ),
@@ -83,7 +83,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                 );
                 if let Some(&first) = calls.first() {
                     diagnostic = diagnostic.with_label(
-                        script.calls[first].program_span,
+                        script.file_span(script.calls[first].program_span),
                         "retried until it succeeds",
                     );
                 }

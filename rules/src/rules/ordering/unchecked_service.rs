@@ -94,7 +94,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             out.push(
                 Diagnostic::new(
                     &RULE,
-                    call_span(call),
+                    script.file_span(call_span(call)),
                     format!(
                         "`{}` in `{id}` uses the service of `{name}` with no readiness check before: `{name}` ends as soon as the service has started, not when it is ready",
                         program(call)

@@ -92,6 +92,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             let [service] = candidates.as_slice() else {
                 continue;
             };
+            let call = service_use.call_in_file(&stage.scripts);
             let Some(point) = call.host.point() else {
                 continue;
             };

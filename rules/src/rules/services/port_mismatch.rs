@@ -81,9 +81,9 @@ struct Connection {
     protocol: Service,
     port: u16,
     port_given: bool,
-    /// Where to point: the port token, else the host token or the program.
+    /// Where to point: the port token, else the host token or the program (in the file).
     point: Span,
-    /// Where the port's value is written, and the value (for a fix).
+    /// Where the port's value is written in the file, and the value (for a fix).
     port_written: Option<(Span, String)>,
     /// "`psql`", "the connection URI in `DATABASE_URL`".
     what: String,
@@ -102,7 +102,8 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         let network = &stage.network;
         let mut found: Vec<(Connection, Aim)> = Vec::new();
         for service_use in &stage.uses {
-            let call = service_use.call(&stage.scripts);
+            let script = service_use.script(&stage.scripts);
+            let call = &script.calls[service_use.call];
             if call.port.dynamic {
                 continue;
             }
@@ -132,14 +133,13 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                     protocol: call.service,
                     port,
                     port_given,
-                    point: if port_given {
+                    point: script.file_span(if port_given {
                         call.port.point().unwrap_or(host_point)
                     } else {
                         host_point
-                    },
-                    port_written: call
-                        .port
-                        .span
+                    }),
+                    port_written: script
+                        .file_span_of(call.port.span)
                         .zip(call.port.value.clone())
                         .filter(|_| port_given),
                     what: program_of(stage, service_use),
@@ -171,8 +171,9 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                     protocol,
                     port,
                     port_given: uri.port.is_some(),
-                    point: uri.port.as_ref().map_or(host.span, |p| p.span),
-                    port_written: uri.port.as_ref().map(|p| (p.span, p.text.clone())),
+                    point: stage.file_span(caller, uri.port.as_ref().map_or(host.span, |p| p.span)),
+                    port_written: (uri.port.as_ref())
+                        .map(|p| (stage.file_span(caller, p.span), p.text.clone())),
                     what: uri_name(uri),
                     host: host.text.clone(),
                 },

@@ -111,6 +111,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             if starts_a_server {
                 continue;
             }
+            let call = service_use.call_in_file(&stage.scripts);
             let point = if call.host.is_given() {
                 call.host.point().unwrap_or(call.program_span)
             } else {
@@ -197,7 +198,7 @@ fn fix(
     service_use: &crate::analysis::uses::ServiceUse,
     name: &str,
 ) -> Option<Edit> {
-    let call = service_use.call(&stage.scripts);
+    let call = service_use.call_in_file(&stage.scripts);
     if call.host.is_given() {
         let value = call.host.value.as_deref()?;
         let socket_value = match call.service {

@@ -177,9 +177,9 @@ pub(crate) struct WrittenHost<'s> {
     pub caller: StepIndex,
     pub host: &'s str,
     pub resolution: Resolution,
-    /// The token to point at.
+    /// The token to point at (in the file).
     pub point: Span,
-    /// Where the value is written, for a fix.
+    /// Where the value is written, for a fix (in the file).
     pub written: Option<Span>,
     /// The port the connection uses (given, or the default), when known.
     pub port: Option<u16>,
@@ -192,7 +192,8 @@ pub(crate) fn written_hosts<'s>(stage: &'s StageAnalysis<'_>) -> Vec<WrittenHost
         let HostMeaning::Resolved(resolution) = &service_use.host else {
             continue;
         };
-        let call = service_use.call(&stage.scripts);
+        let script = service_use.script(&stage.scripts);
+        let call = &script.calls[service_use.call];
         let Some(host) = call.host.value.as_deref() else {
             continue;
         };
@@ -200,8 +201,8 @@ pub(crate) fn written_hosts<'s>(stage: &'s StageAnalysis<'_>) -> Vec<WrittenHost
             caller: service_use.caller,
             host,
             resolution: resolution.clone(),
-            point: call.host.point().unwrap_or(call.program_span),
-            written: call.host.span,
+            point: script.file_span(call.host.point().unwrap_or(call.program_span)),
+            written: script.file_span_of(call.host.span),
             port: service_use.port,
         });
     }
@@ -209,12 +210,13 @@ pub(crate) fn written_hosts<'s>(stage: &'s StageAnalysis<'_>) -> Vec<WrittenHost
         let Some(host) = uri.host.as_ref() else {
             continue;
         };
+        let written = stage.file_span(caller, host.span);
         sites.push(WrittenHost {
             caller,
             host: &host.text,
             resolution: stage.network.resolve(&host.text, caller),
-            point: host.span,
-            written: Some(host.span),
+            point: written,
+            written: Some(written),
             port: uri_port(uri),
         });
     }
@@ -222,7 +224,7 @@ pub(crate) fn written_hosts<'s>(stage: &'s StageAnalysis<'_>) -> Vec<WrittenHost
 }
 
 /// The connection URIs of the stage's scripts and environments that no client call reads,
-/// with a static host part.
+/// with a static host part (spans: script offsets of the step's script).
 pub(crate) fn free_uris<'s>(stage: &'s StageAnalysis<'_>) -> Vec<(StepIndex, &'s ConnectionUri)> {
     let mut found = Vec::new();
     for (index, script) in stage.scripts.iter().enumerate() {
