@@ -17,7 +17,9 @@ use super::tools::{
     tool_for_program, tool_spec, Field, HostDefault, ProbeRule, Service, Tool, ToolSpec,
     HEALTH_PATHS, TOOLS,
 };
-use super::uri::{find_uris, parse_conninfo, ConnectionUri, UriOrigin, UriPart};
+use super::uri::{
+    find_uris, has_scheme_separator, parse_conninfo, ConnectionUri, UriOrigin, UriPart,
+};
 use super::words::{slice_word, ExpansionKind, Word};
 use super::EnvVar;
 
@@ -664,7 +666,7 @@ fn call(scope: &Scope, index: usize, invocation: &Invocation, spec: &ToolSpec) -
             Field::DatabaseOrConnection => {
                 let text = &word.value[v.start..v.end];
                 let sub = slice_word(word, v.start, v.end);
-                if text.contains("://") {
+                if has_scheme_separator(text) {
                     given.uri = first_uri(&sub, &uri_origin, None).or(given.uri.take());
                 } else if text.contains('=') {
                     given.uri = parse_conninfo(
@@ -690,7 +692,7 @@ fn call(scope: &Scope, index: usize, invocation: &Invocation, spec: &ToolSpec) -
                     continue;
                 }
                 let sub = slice_word(word, v.start, v.end);
-                if text.contains("://") {
+                if has_scheme_separator(text) {
                     given.uri = first_uri(&sub, &uri_origin, None);
                 } else if text.contains('/') || text.contains(':') {
                     given.uri = first_uri(&sub, &uri_origin, Some("mongodb"));
@@ -762,7 +764,7 @@ fn first_uri(
         return Some(uri);
     }
     let scheme = default_scheme?;
-    if word.value.contains("://") || word.value.is_empty() {
+    if has_scheme_separator(&word.value) || word.value.is_empty() {
         return None;
     }
     let prefix = format!("{scheme}://");

@@ -226,6 +226,55 @@ fn uris_and_values_in_env_variables_point_into_the_yaml() {
     assert!(second.database.dynamic || second.database.value.is_some());
 }
 
+/// A step's script is read in script offsets; `file_span` of any of them is where the
+/// analysis read in the file puts it, for the script and the environment values alike.
+#[test]
+fn a_span_mapped_alone_is_where_the_file_analysis_puts_it() {
+    let yaml = pipeline(concat!(
+        "              - step:\n",
+        "                  identifier: app\n",
+        "                  type: Run\n",
+        "                  spec:\n",
+        "                    envVariables:\n",
+        "                      DATABASE_URL: \"postgres://u:pw@sg1_db:5433/app\"\n",
+        "                      PGHOST: sg1_db\n",
+        "                    command: \"until pg_isready -h \\\"$PGHOST\\\"; do sleep 1; done\\n  psql \\\"$DATABASE_URL\\\" -p 5433\"\n",
+    ));
+    let (tree, model) = load_pipeline(&yaml);
+    let stage = model.stages().next().expect("a stage");
+    let entry = &stage.stage.value.steps()[0];
+    let script = analyse_step(&tree, &yaml, &entry.step.value).expect("a command");
+    assert_eq!(script.spans, SpanSpace::Script);
+    let command = script.command_span();
+    assert_eq!(&yaml[command.start..command.start + 7], "\"until ");
+    let in_file = script.in_file();
+    assert_eq!(in_file.spans, SpanSpace::Yaml);
+    assert_eq!(in_file.command_span, Some(command));
+    let mut compared = 0;
+    for (call, mapped) in script.calls.iter().zip(&in_file.calls) {
+        for (span, expected) in [
+            (Some(call.span), Some(mapped.span)),
+            (Some(call.program_span), Some(mapped.program_span)),
+            (call.host.span, mapped.host.span),
+            (call.port.span, mapped.port.span),
+        ] {
+            assert_eq!(script.file_span_of(span), expected);
+            compared += 1;
+        }
+    }
+    for (uri, mapped) in script.uris.iter().zip(&in_file.uris) {
+        assert_ne!(uri.span, mapped.span, "script offsets are not file offsets");
+        assert_eq!(script.file_span(uri.span), mapped.span);
+        compared += 1;
+    }
+    assert!(compared >= 9, "{compared}");
+    assert_eq!(
+        at(&yaml, in_file.uris[0].host.as_ref().map(|h| h.span)),
+        "sg1_db"
+    );
+    assert_eq!(script.text(script.calls[0].program_span), "pg_isready");
+}
+
 #[test]
 fn powershell_python_and_expression_shells_are_not_analysed() {
     let yaml = pipeline(concat!(

@@ -153,7 +153,7 @@ fn find_uris_at(
     origin: &UriOrigin,
 ) -> Vec<(usize, ConnectionUri)> {
     let mut found = Vec::new();
-    if !text.contains("://") {
+    if !has_scheme_separator(text) {
         return found;
     }
     let bytes = text.as_bytes();
@@ -373,9 +373,16 @@ pub fn parse_conninfo(
     (pairs > 0).then_some(uri)
 }
 
+/// Whether `text` holds `://`. Asked of every word of every script, most of them short:
+/// `str::contains` sets up a substring searcher each time, which costs more than the scan.
+pub(super) fn has_scheme_separator(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(b':', bytes).any(|colon| bytes[colon + 1..].starts_with(b"//"))
+}
+
 /// URIs in the value of a word (not inside its `$(...)`: the command inside has its own words).
 pub fn uris_in_word(word: &Word, origin: &UriOrigin) -> Vec<ConnectionUri> {
-    if !word.value.contains("://") {
+    if !has_scheme_separator(&word.value) {
         return Vec::new();
     }
     let inner_command = |at: usize| {
@@ -478,6 +485,26 @@ mod tests {
         );
         assert_eq!(uris.len(), 1, "{text}");
         uris.into_iter().next().unwrap()
+    }
+
+    #[test]
+    fn the_scheme_separator_is_found_where_str_contains_finds_it() {
+        for text in [
+            "",
+            ":",
+            "://",
+            "a:/",
+            "a:/b://",
+            "::://",
+            "postgres://db",
+            "x:y:/z",
+            "é://",
+            "a:\u{e9}//",
+            "redis:",
+            "host:5432",
+        ] {
+            assert_eq!(has_scheme_separator(text), text.contains("://"), "{text:?}");
+        }
     }
 
     fn at(text: &str, part: &Option<UriPart>) -> String {
