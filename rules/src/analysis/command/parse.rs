@@ -115,6 +115,8 @@ fn parse_into(
 
 /// A node's children with their field names. Most nodes have a few: they stay on the stack.
 type Children<'t> = SmallVec<[(Option<&'static str>, Node<'t>); 8]>;
+/// A node's children.
+type Nodes<'t> = SmallVec<[Node<'t>; 8]>;
 
 struct Walker<'s, 'o, 't> {
     /// One cursor for the whole walk: a new one per node would allocate its stack each time.
@@ -135,25 +137,38 @@ struct Walker<'s, 'o, 't> {
 impl<'t> Walker<'_, '_, 't> {
     /// The children of `node` with their field names.
     fn children(&mut self, node: Node<'t>) -> Children<'t> {
+        let mut out = Children::new();
+        self.each_child(node, |cursor| {
+            out.push((cursor.field_name(), cursor.node()));
+        });
+        out
+    }
+
+    /// The children of `node`, without their field names (looking a field up is a search of
+    /// the grammar's field table: most nodes are read without).
+    fn nodes(&mut self, node: Node<'t>) -> Nodes<'t> {
+        let mut out = Nodes::new();
+        self.each_child(node, |cursor| out.push(cursor.node()));
+        out
+    }
+
+    /// Runs `visit` with the walk's cursor on each child of `node` in turn.
+    fn each_child(&mut self, node: Node<'t>, mut visit: impl FnMut(&TreeCursor<'t>)) {
         let cursor = &mut self.cursor;
         cursor.reset(node);
-        let mut out = Children::new();
         if cursor.goto_first_child() {
             loop {
-                out.push((cursor.field_name(), cursor.node()));
+                visit(cursor);
                 if !cursor.goto_next_sibling() {
                     break;
                 }
             }
         }
-        out
     }
 
     /// The named children of `node`, through the walk's cursor.
     fn named_children(&mut self, node: Node<'t>) -> impl Iterator<Item = Node<'t>> {
-        (self.children(node).into_iter())
-            .map(|(_, child)| child)
-            .filter(|child| child.is_named())
+        (self.nodes(node).into_iter()).filter(|child| child.is_named())
     }
 
     fn span(&self, node: Node<'t>) -> Span {
@@ -161,9 +176,9 @@ impl<'t> Walker<'_, '_, 't> {
     }
 
     fn program(&mut self, root: Node<'t>, context: &Context) {
-        let children = self.children(root);
+        let children = self.nodes(root);
         let mut index = 0;
-        for (position, (_, child)) in children.iter().enumerate() {
+        for (position, child) in children.iter().enumerate() {
             if !child.is_named() || child.kind() == "comment" {
                 continue;
             }
@@ -178,8 +193,8 @@ impl<'t> Walker<'_, '_, 't> {
 
     /// Walks the named children of `node` as statements.
     fn statements(&mut self, node: Node<'t>, context: &Context) {
-        let children = self.children(node);
-        for (position, (_, child)) in children.iter().enumerate() {
+        let children = self.nodes(node);
+        for (position, child) in children.iter().enumerate() {
             if !child.is_named() {
                 continue;
             }
@@ -258,8 +273,8 @@ impl<'t> Walker<'_, '_, 't> {
 
     /// `a && b || c`: every part is in an and-or list; parts followed by `&&`/`||` are tested.
     fn list(&mut self, node: Node<'t>, context: &Context) {
-        let children = self.children(node);
-        for (position, (_, child)) in children.iter().enumerate() {
+        let children = self.nodes(node);
+        for (position, child) in children.iter().enumerate() {
             if !child.is_named() {
                 continue;
             }
@@ -267,7 +282,7 @@ impl<'t> Walker<'_, '_, 't> {
             c.and_or = true;
             if children
                 .get(position + 1)
-                .is_some_and(|(_, next)| matches!(next.kind(), "&&" | "||"))
+                .is_some_and(|next| matches!(next.kind(), "&&" | "||"))
             {
                 c.tested = true;
             }
@@ -281,7 +296,7 @@ impl<'t> Walker<'_, '_, 't> {
     /// `if`/`elif`: statements before `then` are the tested condition.
     fn conditional(&mut self, node: Node<'t>, context: &Context) {
         let mut in_condition = true;
-        for (_, child) in self.children(node) {
+        for child in self.nodes(node) {
             if !child.is_named() {
                 if child.kind() == "then" {
                     in_condition = false;
@@ -955,7 +970,7 @@ impl<'t> Walker<'_, '_, 't> {
             _ => {
                 // `concatenation`, `command_name`, `number` with expansions, arrays...
                 let mut at = start;
-                for (_, child) in self.children(node) {
+                for child in self.nodes(node) {
                     if child.start_byte() > at {
                         b.unquoted(&self.text[at..child.start_byte()], at);
                     }
@@ -982,7 +997,7 @@ impl<'t> Walker<'_, '_, 't> {
         let close = usize::from(text.len() > open && text.ends_with('"'));
         let (inner_start, inner_end) = (start + open, end - close);
         let mut at = inner_start;
-        for (_, child) in self.children(node) {
+        for child in self.nodes(node) {
             let (s, e) = (child.start_byte(), child.end_byte());
             if s < inner_start || e > inner_end {
                 continue;
@@ -1076,7 +1091,7 @@ impl<'t> Walker<'_, '_, 't> {
                 continue;
             }
             if node.has_error() {
-                stack.extend(self.children(node).into_iter().map(|(_, child)| child));
+                stack.extend(self.nodes(node));
             }
         }
         self.out.errors.sort_by_key(|e| (e.span.start, e.span.end));
@@ -1097,10 +1112,10 @@ fn is_read_write_redirect(node: Node, text: &str) -> bool {
         && text.as_bytes().get(node.start_byte() - 1) == Some(&b'<')
 }
 
-fn is_background(children: &[(Option<&'static str>, Node)], position: usize) -> bool {
+fn is_background(children: &[Node], position: usize) -> bool {
     children
         .get(position + 1)
-        .is_some_and(|(_, next)| next.kind() == "&")
+        .is_some_and(|next| next.kind() == "&")
 }
 
 /// The index (in `args`) of the command string of `sh [-opts] -c STRING`.
