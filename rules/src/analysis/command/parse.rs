@@ -611,26 +611,22 @@ impl<'t> Walker<'_, '_, 't> {
         let mut words = Vec::new();
         let mut env = Vec::new();
         let mut redirects = Vec::new();
-        for (field, child) in self.children(node) {
+        for child in self.nodes(node) {
             if !child.is_named() {
                 continue;
             }
-            match (field, child.kind()) {
-                (Some("redirect"), _)
-                | (_, "file_redirect" | "herestring_redirect" | "heredoc_redirect") => {
-                    redirects.push(child)
-                }
-                (_, "variable_assignment") => env.push(self.assignment(
+            match command_part(child.kind()) {
+                CommandPart::Redirect => redirects.push(child),
+                CommandPart::Assignment => env.push(self.assignment(
                     child,
                     context,
                     AssignmentKind::CommandPrefix,
                     Some(index),
                     true,
                 )),
-                (_, "comment") => {}
-                (Some("name" | "argument"), _) => words.push(self.word(child, context)),
-                (_, kind) if WORD_KINDS.contains(&kind) => words.push(self.word(child, context)),
-                _ => self.walk(child, context),
+                CommandPart::Comment => {}
+                CommandPart::Word => words.push(self.word(child, context)),
+                CommandPart::Other => self.walk(child, context),
             }
         }
         let unwrapped = wrappers::unwrap(&words);
@@ -921,6 +917,14 @@ impl<'t> Walker<'_, '_, 't> {
     }
 
     fn build(&mut self, node: Node<'t>, context: &Context, b: &mut WordBuilder) {
+        // A command's name is one word (nearly always): read as that word, without listing
+        // the name's children.
+        if let Some(word) = (node.kind() == "command_name")
+            .then(|| whole_child(node))
+            .flatten()
+        {
+            return self.build(word, context, b);
+        }
         if self.depth >= MAX_DEPTH {
             self.out.truncated = true;
             return;
@@ -1112,6 +1116,58 @@ fn is_read_write_redirect(node: Node, text: &str) -> bool {
         && text.as_bytes().get(node.start_byte() - 1) == Some(&b'<')
 }
 
+/// The only child of `node` when it covers all of it.
+fn whole_child(node: Node) -> Option<Node> {
+    let child = (node.child_count() == 1).then(|| node.child(0)).flatten()?;
+    (child.byte_range() == node.byte_range()).then_some(child)
+}
+
+/// What a named child of a `command` node is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum CommandPart {
+    /// The name or an argument.
+    Word,
+    Redirect,
+    /// `NAME=value` before the name.
+    Assignment,
+    Comment,
+    /// Anything else (`subshell`, an `ERROR`): walked as statements.
+    Other,
+}
+
+/// Node kinds the grammar gives the `argument` field of a command: every primary expression
+/// (node-types.json), `concatenation` and `regex`.
+const ARGUMENT_KINDS: &[&str] = &[
+    "word",
+    "string",
+    "raw_string",
+    "ansi_c_string",
+    "translated_string",
+    "concatenation",
+    "number",
+    "simple_expansion",
+    "expansion",
+    "brace_expression",
+    "command_substitution",
+    "process_substitution",
+    "arithmetic_expansion",
+    "regex",
+];
+
+/// A command's child read by its kind: in tree-sitter-bash the kinds of a command's fields
+/// (`name`, `argument`, `redirect`) do not overlap, and looking a field name up costs more
+/// than the rest of reading the child (a test checks the two readings agree).
+fn command_part(kind: &str) -> CommandPart {
+    match kind {
+        "command_name" => CommandPart::Word,
+        "file_redirect" | "herestring_redirect" | "heredoc_redirect" => CommandPart::Redirect,
+        "variable_assignment" => CommandPart::Assignment,
+        "comment" => CommandPart::Comment,
+        kind if ARGUMENT_KINDS.contains(&kind) => CommandPart::Word,
+        _ => CommandPart::Other,
+    }
+}
+
 fn is_background(children: &[Node], position: usize) -> bool {
     children
         .get(position + 1)
@@ -1175,6 +1231,63 @@ mod tests {
 
     fn parse(text: &str) -> ParsedScript {
         parse_script(text, Interpreter::Sh)
+    }
+
+    /// Every named child of every `command` of `text`, with its field name.
+    fn command_children(text: &str) -> Vec<(Option<&'static str>, String)> {
+        let tree = parse_tree(text).expect("a tree");
+        let mut found = Vec::new();
+        let mut stack = vec![tree.root_node()];
+        while let Some(node) = stack.pop() {
+            let mut cursor = node.walk();
+            if cursor.goto_first_child() {
+                loop {
+                    let child = cursor.node();
+                    if node.kind() == "command" && child.is_named() {
+                        found.push((cursor.field_name(), child.kind().to_owned()));
+                    }
+                    stack.push(child);
+                    if !cursor.goto_next_sibling() {
+                        break;
+                    }
+                }
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn a_command_read_by_kinds_is_read_as_its_fields_say() {
+        let scripts = [
+            "A=1 B=2 >out psql -h db -p 5432 \"$X\" 'a' $'b' $((1+2)) $(date) <(ls) {a,b} x\"y\"z 2>&1 <<<here",
+            "[[ $a =~ ^x ]] && test $a == b; cmd =~ re; echo $ '$'; f() { echo; }",
+            "echo <+pipeline.name> # comment\nls -la /tmp | grep x > /dev/null &\ncat <<EOF\nbody\nEOF\n",
+            "if until x; do y; done; then (sub) ; fi; timeout 5 sh -c 'pg_isready' ; exec 3<>/dev/tcp/db/5432",
+        ];
+        let mut compared = 0;
+        for text in scripts
+            .iter()
+            .copied()
+            .map(str::to_owned)
+            .chain(super::super::tests::random_scripts(300))
+        {
+            for (field, kind) in command_children(&text) {
+                let by_field = match field {
+                    Some("name" | "argument") => CommandPart::Word,
+                    Some("redirect") => CommandPart::Redirect,
+                    Some(other) => panic!("a command field hlint does not know: {other}"),
+                    None => match kind.as_str() {
+                        "variable_assignment" => CommandPart::Assignment,
+                        "comment" => CommandPart::Comment,
+                        "heredoc_redirect" => CommandPart::Redirect,
+                        _ => CommandPart::Other,
+                    },
+                };
+                assert_eq!(command_part(&kind), by_field, "{kind} in {text:?}");
+                compared += 1;
+            }
+        }
+        assert!(compared > 1000, "{compared}");
     }
 
     fn at(text: &str, span: Span) -> &str {

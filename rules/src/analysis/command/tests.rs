@@ -563,7 +563,7 @@ fn random_scripts_in_yaml_do_not_panic() {
     }
 }
 
-fn random_scripts(count: usize) -> Vec<String> {
+pub(super) fn random_scripts(count: usize) -> Vec<String> {
     const PIECES: &[&str] = &[
         "psql",
         " -h",
