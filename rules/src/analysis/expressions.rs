@@ -4,7 +4,7 @@
 //! JEXL is not parsed in full: hlint needs where each expression starts and ends, the paths it
 //! names, and the `secrets.getValue(...)` calls; anything else inside is left alone.
 
-use hlint_schema::model::is_expression;
+use hlint_schema::model::{find_expression_start, is_expression};
 use hlint_schema::yaml::{NodeId, ScalarSourceMap, YamlTree};
 use hlint_schema::Span;
 
@@ -88,8 +88,7 @@ fn expression_ranges(text: &str) -> Vec<(usize, usize, bool)> {
     let bytes = text.as_bytes();
     let mut ranges = Vec::new();
     let mut i = 0;
-    while let Some(offset) = text[i..].find("<+") {
-        let start = i + offset;
+    while let Some(start) = find_expression_start(text, i) {
         let mut depth = 0usize;
         let mut quote: Option<u8> = None;
         let mut j = start;

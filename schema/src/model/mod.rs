@@ -30,7 +30,9 @@ pub use infrastructure::{
     VolumeType,
 };
 pub use pipeline::{build, Pipeline, StageEntry, StageItem, StagePath};
-pub use spanned::{is_expression, KeyValue, List, Raw, ScalarKind, Spanned, Value};
+pub use spanned::{
+    find_expression_start, is_expression, KeyValue, List, Raw, ScalarKind, Spanned, Value,
+};
 pub use stage::{Caching, CiStageSpec, Stage, StageSpec, StageType};
 pub use step::{Step, StepType};
 pub use step_specs::{

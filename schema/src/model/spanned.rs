@@ -64,6 +64,15 @@ pub fn is_expression(text: &str) -> bool {
     }
 }
 
+/// Where the next `<+` of `text` at or after byte `from` starts.
+pub fn find_expression_start(text: &str, from: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let rest = bytes.get(from..)?;
+    memchr::memchr_iter(b'<', rest)
+        .find(|&at| rest.get(at + 1) == Some(&b'+'))
+        .map(|at| from + at)
+}
+
 /// A typed value, or the Harness expression written in its place (`privileged: <+input>`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Value<T> {
@@ -124,4 +133,25 @@ pub struct KeyValue {
     pub value: Spanned<String>,
     pub key_kind: ScalarKind,
     pub value_kind: ScalarKind,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expression_starts_are_found_from_any_offset() {
+        let text = "a < b <+x> <<+y> <";
+        assert_eq!(find_expression_start(text, 0), Some(6));
+        assert_eq!(find_expression_start(text, 6), Some(6));
+        assert_eq!(find_expression_start(text, 7), Some(12));
+        assert_eq!(find_expression_start(text, 13), None);
+        assert_eq!(find_expression_start(text, text.len()), None);
+        assert_eq!(find_expression_start(text, text.len() + 1), None);
+        assert_eq!(find_expression_start("<", 0), None);
+        for text in ["", "<+", "x<+", "<<+", "< +", "a<b+", "é<+é"] {
+            assert_eq!(find_expression_start(text, 0), text.find("<+"), "{text:?}");
+            assert_eq!(is_expression(text), text.contains("<+"), "{text:?}");
+        }
+    }
 }

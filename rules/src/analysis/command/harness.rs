@@ -5,13 +5,15 @@
 
 use std::borrow::Cow;
 
+use hlint_schema::model::find_expression_start;
+
 /// Byte ranges of the `<+ ... >` expressions of `text` (nested ones inside the outer one).
 /// An expression never closed is not masked: the parser then reports what it makes of it.
 pub(crate) fn expression_ranges(text: &str) -> Vec<(usize, usize)> {
     let bytes = text.as_bytes();
     let mut ranges = Vec::new();
     let mut i = 0;
-    while let Some(found) = find(bytes, i) {
+    while let Some(found) = find_expression_start(text, i) {
         match close(bytes, found) {
             Some(end) => {
                 ranges.push((found, end));
@@ -21,14 +23,6 @@ pub(crate) fn expression_ranges(text: &str) -> Vec<(usize, usize)> {
         }
     }
     ranges
-}
-
-fn find(bytes: &[u8], from: usize) -> Option<usize> {
-    bytes
-        .get(from..)?
-        .windows(2)
-        .position(|w| w == b"<+")
-        .map(|p| p + from)
 }
 
 /// The end (exclusive) of the expression starting at `start`.
