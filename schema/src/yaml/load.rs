@@ -305,7 +305,9 @@ impl<'a> Builder<'a> {
     /// Stores a finished frame's children in its node and attaches it to its parent.
     fn seal(&mut self, frame: Frame, end_span: Option<Span>) {
         let id = frame.id;
-        let children = self.children.split_off(frame.first_child);
+        // Read in place and cut off after: a mapping's entries are its own vector, so
+        // splitting the children off first would allocate one more per mapping.
+        let children = &self.children[frame.first_child..];
         let size = 1 + children.iter().map(|c| self.sizes[c.index()]).sum::<u32>();
         let height = 1 + children
             .iter()
@@ -328,25 +330,27 @@ impl<'a> Builder<'a> {
             (_, Some(end), _) => end.max(node.span.end),
             _ => node.span.end,
         };
+        let mut dangling = None;
         match &mut node.kind {
-            NodeKind::Sequence(items) => *items = children,
+            NodeKind::Sequence(items) => *items = children.to_vec(),
             NodeKind::Mapping(entries) => {
                 let mut pairs = children.chunks_exact(2);
                 entries.extend(pairs.by_ref().map(|pair| Entry {
                     key: pair[0],
                     value: pair[1],
                 }));
-                if let [dangling_key] = pairs.remainder() {
-                    // Parsing stopped between a key and its value: give the key a null value.
-                    let span = Span::point(self.nodes[dangling_key.index()].span.end);
-                    let key = *dangling_key;
-                    let value = self.push_node(span, NodeKind::Scalar(null_scalar()), 1, 1);
-                    if let NodeKind::Mapping(entries) = &mut self.nodes[id.index()].kind {
-                        entries.push(Entry { key, value });
-                    }
-                }
+                dangling = pairs.remainder().first().copied();
             }
             NodeKind::Scalar(_) => {}
+        }
+        self.children.truncate(frame.first_child);
+        if let Some(key) = dangling {
+            // Parsing stopped between a key and its value: give the key a null value.
+            let span = Span::point(self.nodes[key.index()].span.end);
+            let value = self.push_node(span, NodeKind::Scalar(null_scalar()), 1, 1);
+            if let NodeKind::Mapping(entries) = &mut self.nodes[id.index()].kind {
+                entries.push(Entry { key, value });
+            }
         }
         self.sizes[id.index()] = size;
         self.heights[id.index()] = height;
