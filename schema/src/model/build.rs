@@ -99,7 +99,7 @@ impl<'t> Ctx<'t> {
     /// The text of a non-null scalar (numbers and booleans keep their text).
     pub fn text_of(&self, node: NodeId) -> Option<String> {
         let scalar = self.tree.scalar(node)?;
-        (scalar.value != ScalarValue::Null).then(|| scalar.text.to_string())
+        (scalar.value != ScalarValue::Null).then(|| scalar.text.clone())
     }
 
     pub fn text(&self, map: NodeId, key: &str) -> Option<Spanned<String>> {
@@ -109,7 +109,7 @@ impl<'t> Ctx<'t> {
     pub fn value_of<T: FromScalar>(&self, node: NodeId) -> Option<Value<T>> {
         let scalar = self.tree.scalar(node)?;
         if scalar.is_string() && is_expression(&scalar.text) {
-            return Some(Value::Expression(scalar.text.to_string()));
+            return Some(Value::Expression(scalar.text.clone()));
         }
         T::from_scalar(scalar).map(Value::Known)
     }
@@ -185,7 +185,7 @@ impl<'t> Ctx<'t> {
                 items.iter().filter_map(|&item| f(item)).collect(),
             )),
             NodeKind::Scalar(scalar) if scalar.is_string() && is_expression(&scalar.text) => {
-                Some(Value::Expression(scalar.text.to_string()))
+                Some(Value::Expression(scalar.text.clone()))
             }
             _ => None,
         })
@@ -213,8 +213,8 @@ impl<'t> Ctx<'t> {
         let key = self.tree.scalar(entry.key)?;
         let value = self.tree.scalar(entry.value)?;
         Some(KeyValue {
-            key: self.item(entry.key, key.text.to_string()),
-            value: self.spanned(entry, value.text.to_string()),
+            key: self.item(entry.key, key.text.clone()),
+            value: self.spanned(entry, value.text.clone()),
             key_kind: scalar_kind(key),
             value_kind: scalar_kind(value),
         })

@@ -28,8 +28,8 @@ pub fn node_to_json(tree: &YamlTree, id: NodeId) -> Value {
             ScalarValue::Bool(value) => Value::Bool(value),
             ScalarValue::Int(value) => Value::Number(Number::from(value)),
             ScalarValue::Float(value) => Number::from_f64(value)
-                .map_or_else(|| Value::String(scalar.text.to_string()), Value::Number),
-            ScalarValue::String => Value::String(scalar.text.to_string()),
+                .map_or_else(|| Value::String(scalar.text.clone()), Value::Number),
+            ScalarValue::String => Value::String(scalar.text.clone()),
         },
         NodeKind::Sequence(items) => {
             Value::Array(items.iter().map(|&item| node_to_json(tree, item)).collect())

@@ -230,7 +230,7 @@ impl<'a> Translator<'a> {
             return SchemaProblem::NotAString {
                 span,
                 field: place.field.clone(),
-                text: scalar.map_or_else(|| display_value(instance), |s| s.text.to_string()),
+                text: scalar.map_or_else(|| display_value(instance), |s| s.text.clone()),
                 found: found.to_owned(),
             };
         }
@@ -276,7 +276,7 @@ impl<'a> Translator<'a> {
         let scalar = place
             .located
             .and_then(|located| self.tree.scalar(located.node));
-        let value = scalar.map_or_else(|| display_value(instance), |s| s.text.to_string());
+        let value = scalar.map_or_else(|| display_value(instance), |s| s.text.clone());
         // `submoduleStrategy: true` where the allowed values are the strings "true", "false":
         // the value is right and only its quoting is missing.
         if matches!(instance, Value::Bool(_) | Value::Number(_)) && allowed.contains(&value) {

@@ -230,7 +230,7 @@ mod tests {
     /// Every scalar of a tree, in order: what deleting a comment must leave unchanged.
     fn scalars(tree: &YamlTree) -> Vec<String> {
         tree.ids()
-            .filter_map(|id| tree.scalar(id).map(|s| s.text.to_string()))
+            .filter_map(|id| tree.scalar(id).map(|s| s.text.clone()))
             .collect()
     }
 

@@ -7,8 +7,6 @@
 
 use std::collections::HashMap;
 
-use compact_str::CompactString;
-
 use granit_parser::{
     Event, Options, Parser, ScalarStyle as ParserStyle, ScanError, Span as ParserSpan, Tag,
 };
@@ -114,7 +112,7 @@ pub fn load_str(text: &str, limits: LoadLimits) -> LoadedYaml {
                 }
             }
             Event::Scalar(value, style, anchor, tag) => {
-                let scalar = make_scalar(CompactString::from(value), style, tag.as_deref());
+                let scalar = make_scalar(value.into_owned(), style, tag.as_deref());
                 let span = builder.trim_block_scalar(span, scalar.style);
                 builder.leaf(span, NodeKind::Scalar(scalar), anchor);
             }
@@ -132,7 +130,7 @@ pub fn load_str(text: &str, limits: LoadLimits) -> LoadedYaml {
     builder.finish()
 }
 
-fn make_scalar(text: CompactString, style: ParserStyle, tag: Option<&Tag>) -> Scalar {
+fn make_scalar(text: String, style: ParserStyle, tag: Option<&Tag>) -> Scalar {
     let style = match style {
         ParserStyle::Plain => ScalarStyle::Plain,
         ParserStyle::SingleQuoted => ScalarStyle::SingleQuoted,
@@ -405,13 +403,13 @@ impl<'a> Builder<'a> {
                         }
                         keys
                     });
-                    let first = keys.get(scalar.text.as_str()).copied();
-                    keys.entry(scalar.text.to_string()).or_insert(span);
+                    let first = keys.get(&scalar.text).copied();
+                    keys.entry(scalar.text.clone()).or_insert(span);
                     first
                 };
                 if let Some(first) = first {
                     self.problems.push(YamlProblem::DuplicateKey {
-                        key: scalar.text.to_string(),
+                        key: scalar.text.clone(),
                         first,
                         second: span,
                     });
@@ -509,7 +507,7 @@ impl<'a> Builder<'a> {
 
 fn null_scalar() -> Scalar {
     Scalar {
-        text: CompactString::default(),
+        text: String::new(),
         style: ScalarStyle::Plain,
         value: ScalarValue::Null,
     }

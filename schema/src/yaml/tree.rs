@@ -4,8 +4,6 @@
 //! alias bomb cannot explode), which makes the tree a plain tree: every consumer can walk
 //! it without caring about anchors, and the depth of the tree is bounded.
 
-use compact_str::CompactString;
-
 use crate::span::Span;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -60,9 +58,8 @@ pub enum ScalarValue {
 
 #[derive(Clone, Debug)]
 pub struct Scalar {
-    /// The scalar's content after YAML escapes and folding. Most scalars of a pipeline (keys,
-    /// identifiers, types) fit inline: no allocation each.
-    pub text: CompactString,
+    /// The scalar's content after YAML escapes and folding.
+    pub text: String,
     pub style: ScalarStyle,
     pub value: ScalarValue,
 }
