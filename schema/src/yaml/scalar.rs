@@ -5,6 +5,20 @@ use super::tree::ScalarValue;
 /// What a plain (unquoted) scalar means: `~`/`null` is null, `true`/`false` are booleans,
 /// digits are numbers, everything else is a string. (`yes`/`no` are strings in YAML 1.2.)
 pub fn resolve_plain(text: &str) -> ScalarValue {
+    // Most plain scalars of a pipeline are words (`identifier`, `Run`, `postgres`): one that
+    // starts with a letter no null, boolean or number starts with is a string.
+    if text
+        .as_bytes()
+        .first()
+        .is_some_and(|b| b.is_ascii_alphabetic() && !b"nNtTfF".contains(b))
+    {
+        return ScalarValue::String;
+    }
+    resolve_core(text)
+}
+
+/// [`resolve_plain`] without the shortcut for words.
+fn resolve_core(text: &str) -> ScalarValue {
     match text {
         "" | "~" | "null" | "Null" | "NULL" => return ScalarValue::Null,
         "true" | "True" | "TRUE" => return ScalarValue::Bool(true),
@@ -88,6 +102,19 @@ fn count_digits(bytes: &[u8]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The shortcut for words changes no resolution.
+        #[test]
+        fn the_word_shortcut_resolves_as_the_core_schema(
+            text in "[a-zA-Z0-9.+~_-]{0,8}|(true|True|TRUE|false|False|FALSE|null|Null|NULL|\\.inf|\\.nan|0x1f|0o17|1e5|-\\.5)"
+        ) {
+            let (shortcut, core) = (resolve_plain(&text), resolve_core(&text));
+            // NaN is not equal to itself: compare how both print.
+            prop_assert_eq!(format!("{shortcut:?}"), format!("{core:?}"));
+        }
+    }
 
     #[test]
     fn core_schema() {
