@@ -910,8 +910,8 @@ impl<'t> Walker<'_, '_, 't> {
             .collect();
         Word {
             span: self.span(node),
-            segments: self.map.compose(&builder.segments),
-            value: builder.value.into(),
+            segments: self.map.compose(builder.segments),
+            value: builder.value,
             expansions,
         }
     }
@@ -1051,7 +1051,7 @@ impl<'t> Walker<'_, '_, 't> {
                         && default.is_none()
                         && part.expansions.is_empty()
                     {
-                        default = Some(part.value);
+                        default = Some(part.value.into_string());
                     }
                 }
             }

@@ -234,13 +234,13 @@ impl OffsetMap {
     }
 
     /// Local segments (value -> local offset) turned into value -> top-level offset.
-    pub fn compose(&self, local: &[Segment]) -> Segments {
+    pub fn compose(&self, local: Segments) -> Segments {
         let outer = match self {
-            OffsetMap::Identity => return Segments::from_slice(local),
+            OffsetMap::Identity => return local,
             OffsetMap::Segments(outer) => outer,
         };
         let mut out = Segments::with_capacity(local.len());
-        for segment in local {
+        for segment in &local {
             let mut value = segment.value_start;
             let mut at = segment.source_start;
             let mut left = segment.len;
@@ -274,7 +274,8 @@ impl OffsetMap {
 /// Builds a word's value piece by piece, remembering where each piece is written.
 #[derive(Default)]
 pub(crate) struct WordBuilder {
-    pub value: String,
+    /// Inline up to 24 bytes, as [`Word::value`] is: most words never allocate.
+    pub value: CompactString,
     /// Value offset -> local source offset.
     pub segments: Segments,
     /// Expansions with local source ranges in `span` (mapped when the word is finished).
@@ -533,11 +534,11 @@ c", 10,
                 len: 3,
             },
         ]);
-        let composed = outer.compose(&[Segment {
+        let composed = outer.compose(Segments::from_slice(&[Segment {
             value_start: 0,
             source_start: 1,
             len: 4,
-        }]);
+        }]));
         assert_eq!(
             composed.as_slice(),
             [
