@@ -6,6 +6,7 @@ use std::collections::HashSet;
 
 use tree_sitter::Node;
 
+use super::parse::kind_of;
 use super::script::LoopBound;
 
 /// Comparison operators of `test`/`[`/`[[` that compare numbers.
@@ -41,9 +42,9 @@ pub(crate) fn for_bound(node: Node, text: &str) -> (LoopBound, Option<(usize, us
 
 /// `$(seq ...)` or `{A..B}`: the number of items when static.
 fn sequence_count(node: Node, text: &str) -> Option<Option<u64>> {
-    match node.kind() {
+    match kind_of(&node) {
         "command_substitution" => {
-            let command = named_children(node).find(|c| c.kind() == "command")?;
+            let command = named_children(node).find(|c| kind_of(&c) == "command")?;
             let name = command.child_by_field_name("name")?;
             if slice(name, text) != "seq" {
                 return None;
@@ -180,7 +181,7 @@ impl<'t> Scan<'t> {
             return;
         }
         let mut arithmetic = arithmetic;
-        match node.kind() {
+        match kind_of(&node) {
             "comment" | "heredoc_body" => return,
             "arithmetic_expansion" => arithmetic = true,
             "compound_statement" if slice(node, self.text).starts_with("((") => arithmetic = true,
@@ -317,7 +318,7 @@ fn reads_clock(node: Node, text: &str) -> bool {
         if seen > 10_000 {
             return false;
         }
-        if n.kind() == "command_substitution"
+        if kind_of(&n) == "command_substitution"
             && slice(n, text)
                 .trim_start_matches("$(")
                 .trim_start()
@@ -335,11 +336,11 @@ fn variables_in(node: Node, text: &str, out: &mut Vec<String>, depth: usize) {
     if depth > MAX_DEPTH {
         return;
     }
-    if node.kind() == "variable_name" {
+    if kind_of(&node) == "variable_name" {
         out.push(slice(node, text).to_owned());
         return;
     }
-    if node.kind() == "word" {
+    if kind_of(&node) == "word" {
         // `test $i -lt 5` arrives as words: `$i` is a simple_expansion, but a bare `i` in
         // `let` or `(( ))` can be a word.
         let t = slice(node, text);

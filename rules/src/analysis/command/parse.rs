@@ -5,9 +5,10 @@
 //! could not read is recorded as a syntax error and what it could read is still walked.
 
 use std::cell::RefCell;
+use std::sync::LazyLock;
 
 use smallvec::SmallVec;
-use tree_sitter::{Node, Parser, Tree, TreeCursor};
+use tree_sitter::{Language, Node, Parser, Tree, TreeCursor};
 
 use super::harness;
 use super::loops::{self, slice};
@@ -64,6 +65,28 @@ fn parse_tree(text: &str) -> Option<Tree> {
         }
         slot.as_mut()?.parse(text, None)
     })
+}
+
+/// The kind names of tree-sitter-bash by kind id, read once: `Node::kind` checks the
+/// name's UTF-8 on every call, and the walk asks every node its kind, often twice.
+static KIND_NAMES: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    let language: Language = tree_sitter_bash::LANGUAGE.into();
+    (0..language.node_kind_count())
+        .map(|id| {
+            u16::try_from(id)
+                .ok()
+                .and_then(|id| language.node_kind_for_id(id))
+                .unwrap_or("")
+        })
+        .collect()
+});
+
+/// `node.kind()`, from [`KIND_NAMES`].
+pub(super) fn kind_of(node: &Node) -> &'static str {
+    match KIND_NAMES.get(usize::from(node.kind_id())) {
+        Some(name) => name,
+        None => node.kind(),
+    }
 }
 
 /// Parses a whole `sh`/`bash` script.
@@ -179,7 +202,7 @@ impl<'t> Walker<'_, '_, 't> {
         let children = self.nodes(root);
         let mut index = 0;
         for (position, child) in children.iter().enumerate() {
-            if !child.is_named() || child.kind() == "comment" {
+            if !child.is_named() || kind_of(&child) == "comment" {
                 continue;
             }
             let mut c = context.clone();
@@ -214,7 +237,7 @@ impl<'t> Walker<'_, '_, 't> {
             return;
         }
         self.depth += 1;
-        match node.kind() {
+        match kind_of(&node) {
             "comment" | "heredoc_start" | "heredoc_end" => {}
             "command" => {
                 self.command(node, context);
@@ -282,7 +305,7 @@ impl<'t> Walker<'_, '_, 't> {
             c.and_or = true;
             if children
                 .get(position + 1)
-                .is_some_and(|next| matches!(next.kind(), "&&" | "||"))
+                .is_some_and(|next| matches!(kind_of(&next), "&&" | "||"))
             {
                 c.tested = true;
             }
@@ -298,12 +321,12 @@ impl<'t> Walker<'_, '_, 't> {
         let mut in_condition = true;
         for child in self.nodes(node) {
             if !child.is_named() {
-                if child.kind() == "then" {
+                if kind_of(&child) == "then" {
                     in_condition = false;
                 }
                 continue;
             }
-            match child.kind() {
+            match kind_of(&child) {
                 "elif_clause" => self.walk(child, context),
                 "else_clause" => self.statements(child, context),
                 _ if in_condition => {
@@ -360,7 +383,7 @@ impl<'t> Walker<'_, '_, 't> {
     }
 
     fn while_loop(&mut self, node: Node<'t>, context: &Context) {
-        let kind = match node.child(0).map(|k| k.kind()) {
+        let kind = match node.child(0).map(|k| kind_of(&k)) {
             Some("until") => LoopKind::Until,
             _ => LoopKind::While,
         };
@@ -430,7 +453,7 @@ impl<'t> Walker<'_, '_, 't> {
         let mut arm = context.clone();
         arm.case_arm = true;
         for (field, child) in self.children(node) {
-            match (field, child.kind()) {
+            match (field, kind_of(&child)) {
                 (Some("value"), _) => {
                     self.word(child, context);
                 }
@@ -465,13 +488,13 @@ impl<'t> Walker<'_, '_, 't> {
     fn heredoc_body(&mut self, node: Node<'t>) {
         let mut stack = vec![node];
         while let Some(n) = stack.pop() {
-            match n.kind() {
+            match kind_of(&n) {
                 // A here-document is data: its `$(...)` are not followed as commands.
                 "command_substitution" => {}
                 "simple_expansion" | "expansion" => {
                     if let Some(name) = self
                         .named_children(n)
-                        .find(|c| matches!(c.kind(), "variable_name" | "special_variable_name"))
+                        .find(|c| matches!(kind_of(&c), "variable_name" | "special_variable_name"))
                     {
                         self.out.reads.push(VariableRead {
                             name: slice(name, self.text).to_owned(),
@@ -493,7 +516,7 @@ impl<'t> Walker<'_, '_, 't> {
             return;
         }
         self.depth += 1;
-        match node.kind() {
+        match kind_of(&node) {
             // Inside arithmetic, a bare name is a variable (tree-sitter reads some as words).
             "variable_name" | "word" if loops::is_name(slice(node, self.text)) => {
                 self.out.reads.push(VariableRead {
@@ -527,12 +550,12 @@ impl<'t> Walker<'_, '_, 't> {
                 continue;
             }
             if field == Some("body") {
-                if child.kind() == "command" {
+                if kind_of(&child) == "command" {
                     invocation = self.command(child, context);
                 } else {
                     self.walk(child, context);
                 }
-            } else if child.kind().ends_with("_redirect") {
+            } else if kind_of(&child).ends_with("_redirect") {
                 let index = self.redirect(child, context, invocation);
                 if let Some(inv) = invocation {
                     self.out.invocations[inv].redirects.push(index);
@@ -551,7 +574,7 @@ impl<'t> Walker<'_, '_, 't> {
         let mut operator_end = node.end_byte();
         let mut pending = Vec::new();
         for (field, child) in self.children(node) {
-            match (field, child.kind()) {
+            match (field, kind_of(&child)) {
                 (Some("descriptor"), _) => {
                     descriptor = Some(slice(child, self.text).to_owned());
                     operator_start = child.end_byte();
@@ -569,7 +592,7 @@ impl<'t> Walker<'_, '_, 't> {
                 _ => {}
             }
         }
-        if node.kind() == "herestring_redirect" {
+        if kind_of(&node) == "herestring_redirect" {
             if let Some(word) = pending.first().copied() {
                 operator_end = word.start_byte();
                 target = Some(self.word(word, context));
@@ -615,7 +638,7 @@ impl<'t> Walker<'_, '_, 't> {
             if !child.is_named() {
                 continue;
             }
-            match command_part(child.kind()) {
+            match command_part(kind_of(&child)) {
                 CommandPart::Redirect => redirects.push(child),
                 CommandPart::Assignment => env.push(self.assignment(
                     child,
@@ -776,7 +799,7 @@ impl<'t> Walker<'_, '_, 't> {
     }
 
     fn declaration(&mut self, node: Node<'t>, context: &Context) {
-        let keyword = node.child(0).map_or("", |k| k.kind());
+        let keyword = node.child(0).map_or("", |k| kind_of(&k));
         let kind = match keyword {
             "export" => AssignmentKind::Export,
             "local" => AssignmentKind::Local,
@@ -785,7 +808,7 @@ impl<'t> Walker<'_, '_, 't> {
         };
         let mut exported = keyword == "export";
         for child in self.named_children(node) {
-            match child.kind() {
+            match kind_of(&child) {
                 "variable_assignment" => {
                     self.assignment(child, context, kind, None, exported);
                 }
@@ -867,7 +890,7 @@ impl<'t> Walker<'_, '_, 't> {
         let mut builder = WordBuilder::default();
         self.build(node, context, &mut builder);
         let (start, end) = (node.start_byte(), node.end_byte());
-        if self.text.as_bytes().get(start) == Some(&b'~') && node.kind() != "string" {
+        if self.text.as_bytes().get(start) == Some(&b'~') && kind_of(&node) != "string" {
             let tilde_end = builder.value.find('/').unwrap_or(builder.value.len());
             if builder.value.starts_with('~') && !builder.is_dynamic_at_start() {
                 builder.expansions.push(super::words::Expansion {
@@ -919,7 +942,7 @@ impl<'t> Walker<'_, '_, 't> {
     fn build(&mut self, node: Node<'t>, context: &Context, b: &mut WordBuilder) {
         // A command's name is one word (nearly always): read as that word, without listing
         // the name's children.
-        if let Some(word) = (node.kind() == "command_name")
+        if let Some(word) = (kind_of(&node) == "command_name")
             .then(|| whole_child(node))
             .flatten()
         {
@@ -932,7 +955,7 @@ impl<'t> Walker<'_, '_, 't> {
         self.depth += 1;
         let (start, end) = (node.start_byte(), node.end_byte());
         let text = self.text.get(start..end).unwrap_or("");
-        match node.kind() {
+        match kind_of(&node) {
             "word" => b.unquoted(text, start),
             "raw_string" => {
                 let inner_end = if text.len() >= 2 && text.ends_with('\'') {
@@ -953,7 +976,7 @@ impl<'t> Walker<'_, '_, 't> {
             "string" => self.string(node, context, b),
             "simple_expansion" | "expansion" => self.expansion(node, context, b),
             "command_substitution" | "process_substitution" => {
-                let kind = if node.kind() == "command_substitution" {
+                let kind = if kind_of(&node) == "command_substitution" {
                     ExpansionKind::CommandSubstitution
                 } else {
                     ExpansionKind::ProcessSubstitution
@@ -1009,7 +1032,7 @@ impl<'t> Walker<'_, '_, 't> {
             if s > at {
                 b.double_quoted(&self.text[at..s], at);
             }
-            if child.kind() == "string_content" || !child.is_named() {
+            if kind_of(&child) == "string_content" || !child.is_named() {
                 b.double_quoted(&self.text[s..e], s);
             } else {
                 self.build(child, context, b);
@@ -1037,7 +1060,7 @@ impl<'t> Walker<'_, '_, 't> {
             if !child.is_named() {
                 continue;
             }
-            match child.kind() {
+            match kind_of(&child) {
                 "variable_name" | "special_variable_name" if name.is_none() && !after_operator => {
                     name = Some(slice(child, self.text).to_owned());
                 }
@@ -1081,7 +1104,7 @@ impl<'t> Walker<'_, '_, 't> {
             if node.is_missing() {
                 self.out.errors.push(SyntaxError {
                     span: self.span(node),
-                    missing: Some(node.kind().to_owned()),
+                    missing: Some(kind_of(&node).to_owned()),
                 });
                 continue;
             }
@@ -1110,7 +1133,8 @@ impl WordBuilder {
 
 /// tree-sitter-bash reads the valid `<>` operator as `<` plus an error.
 fn is_read_write_redirect(node: Node, text: &str) -> bool {
-    node.parent().is_some_and(|p| p.kind() == "file_redirect")
+    node.parent()
+        .is_some_and(|p| kind_of(&p) == "file_redirect")
         && slice(node, text) == ">"
         && node.start_byte() > 0
         && text.as_bytes().get(node.start_byte() - 1) == Some(&b'<')
@@ -1171,7 +1195,7 @@ fn command_part(kind: &str) -> CommandPart {
 fn is_background(children: &[Node], position: usize) -> bool {
     children
         .get(position + 1)
-        .is_some_and(|next| next.kind() == "&")
+        .is_some_and(|next| kind_of(&next) == "&")
 }
 
 /// The index (in `args`) of the command string of `sh [-opts] -c STRING`.
@@ -1243,8 +1267,8 @@ mod tests {
             if cursor.goto_first_child() {
                 loop {
                     let child = cursor.node();
-                    if node.kind() == "command" && child.is_named() {
-                        found.push((cursor.field_name(), child.kind().to_owned()));
+                    if kind_of(&node) == "command" && child.is_named() {
+                        found.push((cursor.field_name(), kind_of(&child).to_owned()));
                     }
                     stack.push(child);
                     if !cursor.goto_next_sibling() {
@@ -1254,6 +1278,31 @@ mod tests {
             }
         }
         found
+    }
+
+    #[test]
+    fn the_kind_table_names_every_node_as_tree_sitter_does() {
+        let mut compared = 0;
+        let aliased = "cat <<EOF\n$x\nEOF\n[[ a =~ b ]]; f() { local x=1; }; case a in b) ;; esac";
+        for text in
+            std::iter::once(aliased.to_owned()).chain(super::super::tests::random_scripts(200))
+        {
+            let tree = parse_tree(&text).expect("a tree");
+            let mut cursor = tree.walk();
+            loop {
+                let node = cursor.node();
+                assert_eq!(kind_of(&node), node.kind(), "{text:?}");
+                compared += 1;
+                if cursor.goto_first_child() || cursor.goto_next_sibling() {
+                    continue;
+                }
+                while cursor.goto_parent() && !cursor.goto_next_sibling() {}
+                if cursor.node() == tree.root_node() {
+                    break;
+                }
+            }
+        }
+        assert!(compared > 5000, "{compared}");
     }
 
     #[test]
