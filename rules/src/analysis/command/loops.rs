@@ -44,7 +44,7 @@ pub(crate) fn for_bound(node: Node, text: &str) -> (LoopBound, Option<(usize, us
 fn sequence_count(node: Node, text: &str) -> Option<Option<u64>> {
     match kind_of(&node) {
         "command_substitution" => {
-            let command = named_children(node).find(|c| kind_of(&c) == "command")?;
+            let command = named_children(node).find(|c| kind_of(c) == "command")?;
             let name = command.child_by_field_name("name")?;
             if slice(name, text) != "seq" {
                 return None;

@@ -202,7 +202,7 @@ impl<'t> Walker<'_, '_, 't> {
         let children = self.nodes(root);
         let mut index = 0;
         for (position, child) in children.iter().enumerate() {
-            if !child.is_named() || kind_of(&child) == "comment" {
+            if !child.is_named() || kind_of(child) == "comment" {
                 continue;
             }
             let mut c = context.clone();
@@ -305,7 +305,7 @@ impl<'t> Walker<'_, '_, 't> {
             c.and_or = true;
             if children
                 .get(position + 1)
-                .is_some_and(|next| matches!(kind_of(&next), "&&" | "||"))
+                .is_some_and(|next| matches!(kind_of(next), "&&" | "||"))
             {
                 c.tested = true;
             }
@@ -494,7 +494,7 @@ impl<'t> Walker<'_, '_, 't> {
                 "simple_expansion" | "expansion" => {
                     if let Some(name) = self
                         .named_children(n)
-                        .find(|c| matches!(kind_of(&c), "variable_name" | "special_variable_name"))
+                        .find(|c| matches!(kind_of(c), "variable_name" | "special_variable_name"))
                     {
                         self.out.reads.push(VariableRead {
                             name: slice(name, self.text).to_owned(),
@@ -1195,7 +1195,7 @@ fn command_part(kind: &str) -> CommandPart {
 fn is_background(children: &[Node], position: usize) -> bool {
     children
         .get(position + 1)
-        .is_some_and(|next| kind_of(&next) == "&")
+        .is_some_and(|next| kind_of(next) == "&")
 }
 
 /// The index (in `args`) of the command string of `sh [-opts] -c STRING`.

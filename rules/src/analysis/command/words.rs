@@ -572,7 +572,7 @@ c", 10,
         b.verbatim(":5", 7);
         let word = Word {
             span: Span::new(0, 9),
-            value: b.value.into(),
+            value: b.value,
             segments: b.segments,
             expansions: b.expansions,
         };
