@@ -125,9 +125,9 @@ pub struct EnvVar {
     pub value: String,
     /// Where the value is written. In a script-level analysis, the values follow the script
     /// in one offset space (value `i` starts after the script and the values before it);
-    /// in a YAML analysis, the value's span in the file.
+    /// in a YAML analysis ([`StepScript::in_file`]), the value's span in the file.
     pub span: Span,
-    /// The key's span (YAML analyses only).
+    /// The key's span (YAML analyses only: [`StepScript::in_file`]).
     pub key_span: Option<Span>,
     /// The value holds a Harness expression (`<+secrets.getValue("pw")>`).
     pub expression: bool,
@@ -150,7 +150,8 @@ pub struct ScriptAnalysis {
     /// `sleeps` and `readiness` are empty; URIs of the environment are still found).
     pub skipped: Option<SkipReason>,
     pub spans: SpanSpace,
-    /// The span of the whole `command` value (YAML analyses only).
+    /// The span of the whole `command` value (YAML analyses only: [`StepScript::in_file`];
+    /// [`StepScript::command_span`] has it for every step).
     pub command_span: Option<Span>,
     pub script: ParsedScript,
     pub env: Vec<EnvVar>,

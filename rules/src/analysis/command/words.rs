@@ -54,8 +54,7 @@ pub struct Expansion {
 }
 
 /// Where the bytes of a word's value are written. Nearly every word is written in one piece,
-/// held inline: a script analysis is cloned for every step that repeats the script (the memo),
-/// and words are most of it.
+/// held inline: words are most of a script analysis, and the memo keeps an exact copy of each.
 pub type Segments = SmallVec<[Segment; 1]>;
 
 /// One shell word (a program name, an argument, an assignment value, a redirect target).
