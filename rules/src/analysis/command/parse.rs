@@ -1159,19 +1159,9 @@ enum CommandPart {
     Other,
 }
 
-/// Node kinds the grammar gives the `argument` field of a command: every primary expression
-/// (node-types.json), `concatenation` and `regex`.
-const ARGUMENT_KINDS: &[&str] = &[
-    "word",
-    "string",
-    "raw_string",
-    "ansi_c_string",
-    "translated_string",
-    "concatenation",
-    "number",
-    "simple_expansion",
-    "expansion",
-    "brace_expression",
+/// Node kinds the grammar gives the `argument` field of a command besides [`WORD_KINDS`]:
+/// every primary expression (node-types.json), `concatenation` and `regex` are arguments.
+const ARGUMENT_ONLY_KINDS: &[&str] = &[
     "command_substitution",
     "process_substitution",
     "arithmetic_expansion",
@@ -1187,7 +1177,9 @@ fn command_part(kind: &str) -> CommandPart {
         "file_redirect" | "herestring_redirect" | "heredoc_redirect" => CommandPart::Redirect,
         "variable_assignment" => CommandPart::Assignment,
         "comment" => CommandPart::Comment,
-        kind if ARGUMENT_KINDS.contains(&kind) => CommandPart::Word,
+        kind if WORD_KINDS.contains(&kind) || ARGUMENT_ONLY_KINDS.contains(&kind) => {
+            CommandPart::Word
+        }
         _ => CommandPart::Other,
     }
 }

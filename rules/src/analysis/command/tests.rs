@@ -161,13 +161,16 @@ fn every_scalar_style_maps_to_the_token() {
     );
 }
 
+/// A Run step `app` with the given lines of its `spec` (indented for the spec's members).
+fn app_step(spec: &str) -> String {
+    format!(
+        "              - step:\n                  identifier: app\n                  type: Run\n                  spec:\n{spec}"
+    )
+}
+
 #[test]
 fn uris_and_values_in_env_variables_point_into_the_yaml() {
-    let yaml = pipeline(concat!(
-        "              - step:\n",
-        "                  identifier: app\n",
-        "                  type: Run\n",
-        "                  spec:\n",
+    let yaml = pipeline(&app_step(concat!(
         "                    envVariables:\n",
         "                      DATABASE_URL: postgres://u:pw@sg1_db:5433/app\n",
         "                      CACHE_URL: \"redis://cache:6380\"\n",
@@ -176,7 +179,7 @@ fn uris_and_values_in_env_variables_point_into_the_yaml() {
         "                    command: |\n",
         "                      psql -U postgres -c 'select 1'\n",
         "                      psql \"$DATABASE_URL\"\n",
-    ));
+    )));
     let all = analyse_all(&yaml);
     let a = step(&all, "app");
     let env_uris: Vec<&ConnectionUri> = a
@@ -230,16 +233,12 @@ fn uris_and_values_in_env_variables_point_into_the_yaml() {
 /// analysis read in the file puts it, for the script and the environment values alike.
 #[test]
 fn a_span_mapped_alone_is_where_the_file_analysis_puts_it() {
-    let yaml = pipeline(concat!(
-        "              - step:\n",
-        "                  identifier: app\n",
-        "                  type: Run\n",
-        "                  spec:\n",
+    let yaml = pipeline(&app_step(concat!(
         "                    envVariables:\n",
         "                      DATABASE_URL: \"postgres://u:pw@sg1_db:5433/app\"\n",
         "                      PGHOST: sg1_db\n",
         "                    command: \"until pg_isready -h \\\"$PGHOST\\\"; do sleep 1; done\\n  psql \\\"$DATABASE_URL\\\" -p 5433\"\n",
-    ));
+    )));
     let (tree, model) = load_pipeline(&yaml);
     let stage = model.stages().next().expect("a stage");
     let entry = &stage.stage.value.steps()[0];
