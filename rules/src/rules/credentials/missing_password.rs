@@ -391,41 +391,28 @@ mod tests {
         );
         assert!(findings(&trust, "HL401").is_empty());
 
-        let probe = pipeline(
-            Infra::Cloud,
-            &format!(
-                "{}{}",
-                service("postgres:16.4", PG_ENV),
-                client("", "pg_isready -h db -U postgres")
-            ),
-        );
+        // The service with a password, and a Cloud step without one running `command`.
+        let postgres_and_client = |command: &str| {
+            pipeline(
+                Infra::Cloud,
+                &format!(
+                    "{}{}",
+                    service("postgres:16.4", PG_ENV),
+                    client("", command)
+                ),
+            )
+        };
+        let probe = postgres_and_client("pg_isready -h db -U postgres");
         assert!(findings(&probe, "HL401").is_empty());
 
         // A password file written elsewhere in the stage, named in any case.
-        let pgpass = pipeline(
-            Infra::Cloud,
-            &format!(
-                "{}{}",
-                service("postgres:16.4", PG_ENV),
-                client(
-                    "",
-                    "echo \"db:5432:*:postgres:$PW\" > ~/.PGPASS; psql -h db -U postgres -c 'select 1'"
-                )
-            ),
+        let pgpass = postgres_and_client(
+            "echo \"db:5432:*:postgres:$PW\" > ~/.PGPASS; psql -h db -U postgres -c 'select 1'",
         );
         assert!(findings(&pgpass, "HL401").is_empty());
 
-        let uri = pipeline(
-            Infra::Cloud,
-            &format!(
-                "{}{}",
-                service("postgres:16.4", PG_ENV),
-                client(
-                    "",
-                    "psql postgres://postgres:$PW@db:5432/postgres -c 'select 1'"
-                )
-            ),
-        );
+        let uri =
+            postgres_and_client("psql postgres://postgres:$PW@db:5432/postgres -c 'select 1'");
         assert!(findings(&uri, "HL401").is_empty());
 
         let allow_empty = pipeline(
