@@ -65,8 +65,9 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     for stage in cx.ci_stages() {
         let mut reported = HashSet::new();
         for service_use in &stage.uses {
-            let call = service_use.call(&stage.scripts);
-            if !authenticates(stage, service_use.caller, call) {
+            let script = service_use.script(&stage.scripts);
+            let call = &script.calls[service_use.call];
+            if !authenticates(script, call) {
                 continue;
             }
             let Some(server) = service_use.target.and_then(|t| server(stage, t)) else {
@@ -111,7 +112,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                 continue;
             }
 
-            let name = program(service_use.script(&stage.scripts), call);
+            let name = program(script, call);
             let failure =
                 format!("\"SCRAM authentication requires {library} version {minimum} or above\"");
             let behind = match server.major {

@@ -84,11 +84,12 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     for stage in cx.ci_stages() {
         let stage_text = StageText::new(cx.source, stage);
         for service_use in &stage.uses {
-            let call = service_use.call(&stage.scripts);
+            let script = service_use.script(&stage.scripts);
+            let call = &script.calls[service_use.call];
             if call.has_password() || call.database.dynamic || call.user.dynamic {
                 continue;
             }
-            if !authenticates(stage, service_use.caller, call) {
+            if !authenticates(script, call) {
                 continue;
             }
             let Some(target) = service_use.target else {
@@ -118,7 +119,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                 continue;
             }
 
-            let name = program(service_use.script(&stage.scripts), call);
+            let name = program(script, call);
             // What follows reports: spans in the file from here.
             let call = service_use.call_in_file(&stage.scripts);
             let prompt = call

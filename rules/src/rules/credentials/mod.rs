@@ -168,28 +168,22 @@ pub(crate) fn program(script: &StepScript, call: &ClientCall) -> String {
     text.rsplit('/').next().unwrap_or(text).to_owned()
 }
 
-/// True when the call logs in to its server: the service table says which clients
-/// authenticate (`psql`, `pg_dump`, `mysql`, `mysqladmin`; not `pg_isready`), and
+/// True when the call (of `script`) logs in to its server: the service table says which
+/// clients authenticate (`psql`, `pg_dump`, `mysql`, `mysqladmin`; not `pg_isready`), and
 /// `mysqladmin ping` succeeds even when access is denied, so it does not count.
-pub(crate) fn authenticates(stage: &StageAnalysis, caller: StepIndex, call: &ClientCall) -> bool {
-    let Some(script) = stage.script(caller) else {
-        return false;
-    };
-    let name = program(script, call);
-    let listed = find_client(&name).is_some_and(|(_, client)| client.authenticates);
-    listed && !(call.tool == Tool::Mysqladmin && only_pings(stage, caller, call))
+pub(crate) fn authenticates(script: &StepScript, call: &ClientCall) -> bool {
+    let listed =
+        find_client(&program(script, call)).is_some_and(|(_, client)| client.authenticates);
+    listed && !(call.tool == Tool::Mysqladmin && only_pings(script, call))
 }
 
 /// `mysqladmin [options] ping`: a probe (the analysis reads `ping` and `status` as probes)
 /// with no `status` word, since `status` does log in.
-fn only_pings(stage: &StageAnalysis, caller: StepIndex, call: &ClientCall) -> bool {
+fn only_pings(script: &StepScript, call: &ClientCall) -> bool {
     if call.kind != CallKind::Probe {
         return false;
     }
-    let Some(invocation) = stage
-        .script(caller)
-        .and_then(|script| script.invocation(call))
-    else {
+    let Some(invocation) = script.invocation(call) else {
         return false;
     };
     !invocation.args().iter().any(|word| {

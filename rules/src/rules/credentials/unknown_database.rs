@@ -108,8 +108,9 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     'stages: for stage in cx.ci_stages() {
         let stage_text = StageText::new(cx.source, stage);
         for service_use in &stage.uses {
-            let call = service_use.call(&stage.scripts);
-            if !authenticates(stage, service_use.caller, call) {
+            let script = service_use.script(&stage.scripts);
+            let call = &script.calls[service_use.call];
+            if !authenticates(script, call) {
                 continue;
             }
             let Some(server) = service_use.target.and_then(|t| server(stage, t)) else {
@@ -132,7 +133,6 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             {
                 continue;
             }
-            let script = service_use.script(&stage.scripts);
             let name = program(script, call);
             for (setting, what) in [
                 (&call.database, Provisioned::Database),
