@@ -309,13 +309,14 @@ pub fn lint(uri: Uri, text: String, shared: &Shared) -> (Snapshot, Vec<lsp::Diag
         config: config.clone().unwrap_or_default(),
         ..LintOptions::default()
     };
-    let report = lint_source_at(text.as_bytes(), Origin::Named, &options, path.as_deref());
+    let mut report = lint_source_at(text.as_bytes(), Origin::Named, &options, path.as_deref());
     let checked = report.checked;
+    let lines = report.take_lines();
     let mut snapshot = Snapshot {
         uri: uri.clone(),
         open: true,
         text: report.text,
-        lines: report.lines,
+        lines,
         diagnostics: if checked {
             report.diagnostics
         } else {

@@ -1,7 +1,8 @@
 //! The lint driver: bytes in, diagnostics out. One pass of the YAML loader feeds everything.
 
+use std::borrow::Cow;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use hlint_schema::model::{self, document_kind, DocumentKind};
 use hlint_schema::validate::{SchemaProblem, SchemaValidator};
@@ -46,10 +47,35 @@ pub struct ExtraSchema {
 pub struct FileReport {
     /// The text the spans refer to (lossily decoded when the file is not UTF-8).
     pub text: String,
-    pub lines: LineIndex,
+    /// Built on first use: most files have no findings, and nothing else needs lines.
+    lines: OnceLock<LineIndex>,
     pub diagnostics: Vec<Diagnostic>,
     /// False when the file was not a pipeline and was not checked.
     pub checked: bool,
+}
+
+impl FileReport {
+    /// The line index of [`Self::text`].
+    pub fn lines(&self) -> &LineIndex {
+        self.lines.get_or_init(|| LineIndex::new(&self.text))
+    }
+
+    /// Drops the text (and its line index) when nothing refers to it: a run over a whole
+    /// repository then does not hold every clean file until the report is written.
+    pub fn release_text_unless_shown(&mut self) {
+        if self.diagnostics.is_empty() {
+            self.text = String::new();
+            self.lines = OnceLock::new();
+        }
+    }
+
+    /// The line index, moved out for those that keep it (the editor's snapshot).
+    pub fn take_lines(&mut self) -> LineIndex {
+        match self.lines.take() {
+            Some(lines) => lines,
+            None => LineIndex::new(&self.text),
+        }
+    }
 }
 
 /// Lints one file's bytes.
@@ -64,13 +90,20 @@ pub fn lint_source_at(
     options: &LintOptions,
     path: Option<&Path>,
 ) -> FileReport {
-    lint_bytes(
-        bytes,
-        origin,
-        options,
-        path,
-        spreads_over_cores(bytes.len()),
-    )
+    let spread = spreads_over_cores(bytes.len());
+    lint_bytes(Cow::Borrowed(bytes), origin, options, path, spread)
+}
+
+/// [`lint_source_at`] for bytes read into a buffer of their own: when they are UTF-8, the
+/// report's text is that buffer, not a copy.
+pub fn lint_read_source(
+    bytes: Vec<u8>,
+    origin: Origin,
+    options: &LintOptions,
+    path: Option<&Path>,
+) -> FileReport {
+    let spread = spreads_over_cores(bytes.len());
+    lint_bytes(Cow::Owned(bytes), origin, options, path, spread)
 }
 
 /// Whether a file of `len` bytes is linted on every core (rayon's global pool).
@@ -80,7 +113,7 @@ pub fn spreads_over_cores(len: usize) -> bool {
 
 /// [`lint_source_at`], on every core when `spread` (the result is the same either way).
 fn lint_bytes(
-    bytes: &[u8],
+    bytes: Cow<'_, [u8]>,
     origin: Origin,
     options: &LintOptions,
     path: Option<&Path>,
@@ -93,12 +126,9 @@ fn lint_bytes(
             SchemaValidator::builtin();
         });
     }
-    let (text, loaded) = yaml::load(bytes, options.limits);
-    let text = match text {
-        Some(text) => text.to_owned(),
-        None => String::from_utf8_lossy(bytes).into_owned(),
-    };
-    let lines = LineIndex::new(&text);
+    let (_, loaded) = yaml::load(&bytes, options.limits);
+    let text = into_text(bytes);
+    let lines = OnceLock::new();
     let is_pipeline = looks_like_pipeline(&text, &loaded);
     if !is_pipeline {
         let diagnostics = match origin {
@@ -159,6 +189,16 @@ fn lint_bytes(
         lines,
         diagnostics,
         checked: true,
+    }
+}
+
+/// The text diagnostics refer to: the bytes themselves when they are UTF-8 (kept, not copied,
+/// when owned), else their lossy decoding.
+fn into_text(bytes: Cow<'_, [u8]>) -> String {
+    match bytes {
+        Cow::Owned(bytes) => String::from_utf8(bytes)
+            .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned()),
+        Cow::Borrowed(bytes) => String::from_utf8_lossy(bytes).into_owned(),
     }
 }
 
@@ -254,7 +294,7 @@ fn sort(diagnostics: &mut [Diagnostic]) {
 fn finish(
     diagnostics: Vec<Diagnostic>,
     text: &str,
-    lines: &LineIndex,
+    lines: &OnceLock<LineIndex>,
     loaded: &LoadedYaml,
     checked: bool,
     options: &LintOptions,
@@ -298,8 +338,20 @@ mod tests {
     fn a_file_spread_over_the_cores_gets_the_same_diagnostics() {
         let text = long_pipeline();
         let options = LintOptions::default();
-        let spread = lint_bytes(text.as_bytes(), Origin::Named, &options, None, true);
-        let alone = lint_bytes(text.as_bytes(), Origin::Named, &options, None, false);
+        let spread = lint_bytes(
+            Cow::Borrowed(text.as_bytes()),
+            Origin::Named,
+            &options,
+            None,
+            true,
+        );
+        let alone = lint_bytes(
+            Cow::Owned(text.into_bytes()),
+            Origin::Named,
+            &options,
+            None,
+            false,
+        );
         assert!(spread.diagnostics.len() > 10, "{:?}", spread.diagnostics);
         assert_eq!(spread.diagnostics, alone.diagnostics);
     }

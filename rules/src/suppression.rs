@@ -12,6 +12,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::sync::OnceLock;
 
 use hlint_schema::validate::closest;
 use hlint_schema::yaml::Comment;
@@ -57,8 +58,21 @@ pub struct Suppressions {
 }
 
 impl Suppressions {
-    /// Reads every `# hlint:` directive of a file's comments.
-    pub fn parse(text: &str, lines: &LineIndex, comments: &[Comment]) -> Self {
+    /// Reads every `# hlint:` directive of a file's comments. The line index is asked for
+    /// only when a comment mentions `hlint` (most files have none).
+    pub fn parse<'l>(
+        text: &str,
+        lines: impl FnOnce() -> &'l LineIndex,
+        comments: &[Comment],
+    ) -> Self {
+        let mentions_hlint = |comment: &Comment| {
+            text.get(comment.span.start..comment.span.end.min(text.len()))
+                .is_some_and(|written| written.contains("hlint"))
+        };
+        if !comments.iter().any(mentions_hlint) {
+            return Suppressions::default();
+        }
+        let lines = lines();
         let comment_lines: HashSet<usize> = comments
             .iter()
             .filter(|comment| comment.own_line)
@@ -435,7 +449,8 @@ fn space_before(text: &str, offset: usize) -> usize {
 /// What the lint driver knows about the file at the end.
 pub(crate) struct FileFacts<'a> {
     pub text: &'a str,
-    pub lines: &'a LineIndex,
+    /// Built on first use ([`FileFacts::lines`]).
+    pub lines: &'a OnceLock<LineIndex>,
     pub comments: &'a [Comment],
     /// The file's path, for per-file ignores.
     pub path: Option<&'a Path>,
@@ -443,6 +458,12 @@ pub(crate) struct FileFacts<'a> {
     pub checked: bool,
     /// Reading stopped early: what came after is unknown, so no suppression is unused.
     pub truncated: bool,
+}
+
+impl FileFacts<'_> {
+    fn lines(&self) -> &LineIndex {
+        self.lines.get_or_init(|| LineIndex::new(self.text))
+    }
 }
 
 /// The last step of linting a file: drops the findings of rules the configuration turns off
@@ -454,11 +475,11 @@ pub(crate) fn finish(
     config: &Config,
 ) -> Vec<Diagnostic> {
     let enabled = config.rules_for(file.path);
-    let mut suppressions = Suppressions::parse(file.text, file.lines, file.comments);
+    let mut suppressions = Suppressions::parse(file.text, || file.lines(), file.comments);
     let mut kept: Vec<Diagnostic> = diagnostics
         .into_iter()
         .filter(|d| enabled.contains(d.rule))
-        .filter(|d| !suppressions.suppresses(d, file.lines, true))
+        .filter(|d| !suppressions.suppresses(d, file.lines(), true))
         .collect();
     if file.checked {
         let mut own = std::mem::take(&mut suppressions.invalid);
@@ -468,7 +489,7 @@ pub(crate) fn finish(
         kept.extend(
             own.into_iter()
                 .filter(|d| enabled.contains(d.rule))
-                .filter(|d| !suppressions.suppresses(d, file.lines, false)),
+                .filter(|d| !suppressions.suppresses(d, file.lines(), false)),
         );
     }
     for diagnostic in &mut kept {

@@ -11,7 +11,7 @@ mod sarif;
 use std::io::{self, Write};
 
 use hlint_rules::{FileReport, Severity};
-use hlint_schema::{LineColumn, LineIndex, Span};
+use hlint_schema::{LineColumn, Span};
 
 use crate::args::Format;
 
@@ -22,14 +22,9 @@ pub struct Linted {
 }
 
 impl Linted {
-    /// A linted file as the report needs it: the text and line index of a file without
-    /// diagnostics are never shown, and released at once, so a run over a whole repository
-    /// does not hold every clean file until the report is written.
+    /// A linted file as the report needs it: a clean file's text is released at once.
     pub fn keeping_what_is_shown(name: String, mut report: FileReport) -> Linted {
-        if report.diagnostics.is_empty() {
-            report.text = String::new();
-            report.lines = LineIndex::new("");
-        }
+        report.release_text_unless_shown();
         Linted { name, report }
     }
 
@@ -37,8 +32,8 @@ impl Linted {
     pub fn range(&self, span: Span) -> (LineColumn, LineColumn) {
         let text = &self.report.text;
         (
-            self.report.lines.line_column(text, span.start),
-            self.report.lines.line_column(text, span.end),
+            self.report.lines().line_column(text, span.start),
+            self.report.lines().line_column(text, span.end),
         )
     }
 }

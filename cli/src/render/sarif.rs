@@ -241,7 +241,7 @@ fn physical_location(file: &Linted, index: usize, span: Span) -> Value {
 /// A text region: 1-based lines and columns in UTF-16 code units, the end exclusive.
 fn region(file: &Linted, span: Span) -> Value {
     let text = &file.report.text;
-    let lines = &file.report.lines;
+    let lines = file.report.lines();
     let start = lines.utf16_position(text, span.start);
     let end = lines.utf16_position(text, span.end.max(span.start));
     json!({

@@ -630,7 +630,7 @@ impl Plan {
                     .diagnostics
                     .iter()
                     .filter(|d| fails(d))
-                    .map(|d| Finding::of(d, &report.text, &report.lines, None))
+                    .map(|d| Finding::of(d, &report.text, report.lines(), None))
                     .collect(),
             }),
         }
