@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use hlint_rules::{
-    lint_source_at, spreads_over_cores, ConfigResolver, ExtraSchema, FileReport, LintOptions,
-    Origin, RuleSet, Selection, Severity,
+    lint_read_source, lint_source_at, spreads_over_cores, ConfigResolver, ExtraSchema, FileReport,
+    LintOptions, Origin, RuleSet, Selection, Severity,
 };
 use hlint_schema::validate::SchemaValidator;
 
@@ -68,7 +68,7 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write) -> u8 {
         }
         Ok(Linted::keeping_what_is_shown(
             job.name.clone(),
-            job.lint(&bytes),
+            job.lint_read(bytes),
         ))
     });
     let mut files = Vec::with_capacity(results.len());
@@ -187,6 +187,11 @@ impl Job<'_> {
 
     pub fn lint(&self, bytes: &[u8]) -> FileReport {
         lint_source_at(bytes, self.origin(), &self.options, self.path.as_deref())
+    }
+
+    /// [`Job::lint`] of what [`Job::read`] returned, which the report keeps as its text.
+    pub fn lint_read(&self, bytes: Vec<u8>) -> FileReport {
+        lint_read_source(bytes, self.origin(), &self.options, self.path.as_deref())
     }
 }
 
