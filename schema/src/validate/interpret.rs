@@ -329,6 +329,12 @@ impl<'s> Interpreter<'s> {
                     self.children(pairs, path, sink)
                 }
             }
+            (Keyword::ClosedProperties, Shape::Object) => match value.as_object() {
+                Some(properties) => {
+                    self.closed_properties(schema, properties, instance, path, sink)
+                }
+                None => true,
+            },
             (Keyword::AdditionalProperties, Shape::Object) => {
                 self.additional_properties(schema, object, value, instance, path, sink)
             }
@@ -434,6 +440,46 @@ impl<'s> Interpreter<'s> {
         }
         let pairs = extra.map(|(key, member)| (Segment::Key(key), member, value));
         self.children(pairs, path, sink)
+    }
+
+    /// [`Keyword::ClosedProperties`]: each member validated against its schema in
+    /// `properties`, the members it does not name reported together.
+    fn closed_properties<'i, I: Instance<'i>>(
+        &self,
+        schema: &'s Value,
+        properties: &'s Map<String, Value>,
+        instance: I,
+        path: &mut Vec<Segment<'i>>,
+        sink: &mut Sink<'_, 's, 'i>,
+    ) -> bool {
+        let mut valid = true;
+        let mut unexpected = Vec::new();
+        for (key, member) in instance.members() {
+            match self.member(properties, key) {
+                Some((_, subschema)) => {
+                    path.push(Segment::Key(key));
+                    valid &= self.node(subschema, member, path, sink);
+                    path.pop();
+                }
+                None => {
+                    valid = false;
+                    unexpected.push(key.to_owned());
+                }
+            }
+            if !valid && sink.is_none() {
+                return false;
+            }
+        }
+        if !unexpected.is_empty() {
+            fail(
+                sink,
+                path,
+                instance,
+                schema,
+                ViolationKind::UnknownKeys(unexpected),
+            );
+        }
+        valid
     }
 
     /// Validates each member or item against its schema, at its place under `path`; stops at

@@ -28,6 +28,10 @@ pub(crate) enum Keyword {
     Required,
     Properties,
     AdditionalProperties,
+    /// `properties` beside `additionalProperties: false`, applied in one pass: each member
+    /// of the instance is looked up once, then validated or reported unknown (applied apart,
+    /// the two keywords looked every member up twice).
+    ClosedProperties,
     Items,
     If,
     Not,
@@ -100,10 +104,26 @@ impl<'s> Prepared<'s> {
         if let Some(value) = pattern {
             keywords.push((Keyword::Pattern, value));
         }
+        close_properties(&mut keywords);
         Prepared {
             reference,
             keywords,
         }
+    }
+}
+
+/// Fuses `properties` (an object) and `additionalProperties: false` into
+/// [`Keyword::ClosedProperties`], where `properties` was.
+fn close_properties(keywords: &mut Vec<(Keyword, &Value)>) {
+    let closed = keywords.iter().position(|&(keyword, value)| {
+        keyword == Keyword::AdditionalProperties && *value == Value::Bool(false)
+    });
+    let properties = keywords
+        .iter()
+        .position(|&(keyword, value)| keyword == Keyword::Properties && value.is_object());
+    if let (Some(closed), Some(properties)) = (closed, properties) {
+        keywords[properties].0 = Keyword::ClosedProperties;
+        keywords.remove(closed);
     }
 }
 
@@ -253,6 +273,29 @@ mod tests {
             let read_apart = matches!(*name, "$ref" | "then" | "else");
             assert_eq!(Keyword::named(name).is_some(), !read_apart, "{name}");
         }
+    }
+
+    #[test]
+    fn properties_closed_by_additional_properties_false_are_one_keyword_where_properties_was() {
+        let keywords = |schema: Value| -> Vec<Keyword> {
+            let root = Value::Null;
+            let prepared = Prepared::of(&root, schema.as_object().unwrap());
+            prepared.keywords.iter().map(|(k, _)| *k).collect()
+        };
+        let closed =
+            json!({"additionalProperties": false, "required": ["a"], "properties": {"a": {}}});
+        assert_eq!(
+            keywords(closed),
+            [Keyword::Required, Keyword::ClosedProperties]
+        );
+        // Open, or closed with nothing named: applied as written.
+        let open = json!({"properties": {"a": {}}, "additionalProperties": {"type": "string"}});
+        assert_eq!(
+            keywords(open),
+            [Keyword::Properties, Keyword::AdditionalProperties]
+        );
+        let nothing_named = json!({"additionalProperties": false});
+        assert_eq!(keywords(nothing_named), [Keyword::AdditionalProperties]);
     }
 
     #[test]
