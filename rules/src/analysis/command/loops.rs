@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use tree_sitter::Node;
 
-use super::parse::kind_of;
+use super::kind::kind_of;
 use super::script::LoopBound;
 
 /// Comparison operators of `test`/`[`/`[[` that compare numbers.

@@ -24,6 +24,7 @@
 mod batch;
 mod clients;
 mod harness;
+mod kind;
 mod loops;
 mod mapping;
 mod memo;

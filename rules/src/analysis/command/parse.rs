@@ -5,12 +5,12 @@
 //! could not read is recorded as a syntax error and what it could read is still walked.
 
 use std::cell::RefCell;
-use std::sync::LazyLock;
 
 use smallvec::SmallVec;
-use tree_sitter::{Language, Node, Parser, Tree, TreeCursor};
+use tree_sitter::{Node, Parser, Tree, TreeCursor};
 
 use super::harness;
+use super::kind::{kind, kind_of, Kind};
 use super::loops::{self, slice};
 use super::script::{
     Assignment, AssignmentKind, Context, Interpreter, Invocation, Loop, LoopBound, LoopKind,
@@ -35,20 +35,6 @@ const SHELLS: &[(&str, Interpreter)] = &[
     ("zsh", Interpreter::Bash),
 ];
 
-/// Node kinds that are words (arguments, values) rather than statements.
-const WORD_KINDS: &[&str] = &[
-    "word",
-    "string",
-    "raw_string",
-    "ansi_c_string",
-    "translated_string",
-    "concatenation",
-    "number",
-    "simple_expansion",
-    "expansion",
-    "brace_expression",
-];
-
 thread_local! {
     static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
 }
@@ -65,28 +51,6 @@ fn parse_tree(text: &str) -> Option<Tree> {
         }
         slot.as_mut()?.parse(text, None)
     })
-}
-
-/// The kind names of tree-sitter-bash by kind id, read once: `Node::kind` checks the
-/// name's UTF-8 on every call, and the walk asks every node its kind, often twice.
-static KIND_NAMES: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
-    let language: Language = tree_sitter_bash::LANGUAGE.into();
-    (0..language.node_kind_count())
-        .map(|id| {
-            u16::try_from(id)
-                .ok()
-                .and_then(|id| language.node_kind_for_id(id))
-                .unwrap_or("")
-        })
-        .collect()
-});
-
-/// `node.kind()`, from [`KIND_NAMES`].
-pub(super) fn kind_of(node: &Node) -> &'static str {
-    match KIND_NAMES.get(usize::from(node.kind_id())) {
-        Some(name) => name,
-        None => node.kind(),
-    }
 }
 
 /// Parses a whole `sh`/`bash` script.
@@ -202,7 +166,7 @@ impl<'t> Walker<'_, '_, 't> {
         let children = self.nodes(root);
         let mut index = 0;
         for (position, child) in children.iter().enumerate() {
-            if !child.is_named() || kind_of(child) == "comment" {
+            if !child.is_named() || kind(child) == Kind::Comment {
                 continue;
             }
             let mut c = context.clone();
@@ -237,56 +201,56 @@ impl<'t> Walker<'_, '_, 't> {
             return;
         }
         self.depth += 1;
-        match kind_of(&node) {
-            "comment" | "heredoc_start" | "heredoc_end" => {}
-            "command" => {
+        match kind(&node) {
+            Kind::Comment | Kind::HeredocStart | Kind::HeredocEnd => {}
+            Kind::Command => {
                 self.command(node, context);
             }
-            "redirected_statement" => self.redirected(node, context),
-            "variable_assignment" => {
+            Kind::RedirectedStatement => self.redirected(node, context),
+            Kind::VariableAssignment => {
                 self.assignment(node, context, AssignmentKind::Plain, None, false);
             }
-            "declaration_command" => self.declaration(node, context),
-            "list" => self.list(node, context),
-            "pipeline" => {
+            Kind::DeclarationCommand => self.declaration(node, context),
+            Kind::List => self.list(node, context),
+            Kind::Pipeline => {
                 let mut c = context.clone();
                 c.pipeline = true;
                 self.statements(node, &c);
             }
-            "subshell" => {
+            Kind::Subshell => {
                 let mut c = context.clone();
                 c.subshell = true;
                 self.statements(node, &c);
             }
-            "negated_command" => {
+            Kind::NegatedCommand => {
                 let mut c = context.clone();
                 c.tested = true;
                 self.statements(node, &c);
             }
-            "if_statement" | "elif_clause" => {
+            Kind::IfStatement | Kind::ElifClause => {
                 let mut c = context.clone();
                 c.if_statement = true;
                 self.conditional(node, &c);
             }
-            "while_statement" => self.while_loop(node, context),
-            "for_statement" => self.for_loop(node, context),
-            "c_style_for_statement" => self.c_for(node, context),
-            "case_statement" => self.case(node, context),
-            "function_definition" => self.function(node, context),
-            "command_substitution" | "process_substitution" => {
+            Kind::WhileStatement => self.while_loop(node, context),
+            Kind::ForStatement => self.for_loop(node, context),
+            Kind::CStyleForStatement => self.c_for(node, context),
+            Kind::CaseStatement => self.case(node, context),
+            Kind::FunctionDefinition => self.function(node, context),
+            Kind::CommandSubstitution | Kind::ProcessSubstitution => {
                 let mut c = context.clone();
                 c.command_substitution = true;
                 self.statements(node, &c);
             }
-            "heredoc_body" => self.heredoc_body(node),
-            "file_redirect" | "heredoc_redirect" | "herestring_redirect" => {
+            Kind::HeredocBody => self.heredoc_body(node),
+            Kind::FileRedirect | Kind::HeredocRedirect | Kind::HerestringRedirect => {
                 self.redirect(node, context, None);
             }
-            "arithmetic_expansion" => self.arithmetic(node, context),
-            "compound_statement" if slice(node, self.text).starts_with("((") => {
+            Kind::ArithmeticExpansion => self.arithmetic(node, context),
+            Kind::CompoundStatement if slice(node, self.text).starts_with("((") => {
                 self.arithmetic(node, context)
             }
-            kind if WORD_KINDS.contains(&kind) => {
+            kind if kind.is_word() => {
                 self.word(node, context);
             }
             _ => self.statements(node, context),
@@ -305,7 +269,7 @@ impl<'t> Walker<'_, '_, 't> {
             c.and_or = true;
             if children
                 .get(position + 1)
-                .is_some_and(|next| matches!(kind_of(next), "&&" | "||"))
+                .is_some_and(|next| matches!(kind(next), Kind::And | Kind::Or))
             {
                 c.tested = true;
             }
@@ -321,14 +285,14 @@ impl<'t> Walker<'_, '_, 't> {
         let mut in_condition = true;
         for child in self.nodes(node) {
             if !child.is_named() {
-                if kind_of(&child) == "then" {
+                if kind(&child) == Kind::Then {
                     in_condition = false;
                 }
                 continue;
             }
-            match kind_of(&child) {
-                "elif_clause" => self.walk(child, context),
-                "else_clause" => self.statements(child, context),
+            match kind(&child) {
+                Kind::ElifClause => self.walk(child, context),
+                Kind::ElseClause => self.statements(child, context),
                 _ if in_condition => {
                     let mut c = context.clone();
                     c.tested = true;
@@ -638,7 +602,7 @@ impl<'t> Walker<'_, '_, 't> {
             if !child.is_named() {
                 continue;
             }
-            match command_part(kind_of(&child)) {
+            match command_part(kind(&child)) {
                 CommandPart::Redirect => redirects.push(child),
                 CommandPart::Assignment => env.push(self.assignment(
                     child,
@@ -890,7 +854,7 @@ impl<'t> Walker<'_, '_, 't> {
         let mut builder = WordBuilder::default();
         self.build(node, context, &mut builder);
         let (start, end) = (node.start_byte(), node.end_byte());
-        if self.text.as_bytes().get(start) == Some(&b'~') && kind_of(&node) != "string" {
+        if self.text.as_bytes().get(start) == Some(&b'~') && kind(&node) != Kind::String {
             let tilde_end = builder.value.find('/').unwrap_or(builder.value.len());
             if builder.value.starts_with('~') && !builder.is_dynamic_at_start() {
                 builder.expansions.push(super::words::Expansion {
@@ -942,7 +906,7 @@ impl<'t> Walker<'_, '_, 't> {
     fn build(&mut self, node: Node<'t>, context: &Context, b: &mut WordBuilder) {
         // A command's name is one word (nearly always): read as that word, without listing
         // the name's children.
-        if let Some(word) = (kind_of(&node) == "command_name")
+        if let Some(word) = (kind(&node) == Kind::CommandName)
             .then(|| whole_child(node))
             .flatten()
         {
@@ -955,9 +919,9 @@ impl<'t> Walker<'_, '_, 't> {
         self.depth += 1;
         let (start, end) = (node.start_byte(), node.end_byte());
         let text = self.text.get(start..end).unwrap_or("");
-        match kind_of(&node) {
-            "word" => b.unquoted(text, start),
-            "raw_string" => {
+        match kind(&node) {
+            Kind::Word => b.unquoted(text, start),
+            Kind::RawString => {
                 let inner_end = if text.len() >= 2 && text.ends_with('\'') {
                     end - 1
                 } else {
@@ -965,7 +929,7 @@ impl<'t> Walker<'_, '_, 't> {
                 };
                 b.verbatim(self.text.get(start + 1..inner_end).unwrap_or(""), start + 1);
             }
-            "ansi_c_string" => {
+            Kind::AnsiCString => {
                 let inner_end = if text.len() >= 3 && text.ends_with('\'') {
                     end - 1
                 } else {
@@ -973,10 +937,10 @@ impl<'t> Walker<'_, '_, 't> {
                 };
                 b.ansi_c(self.text.get(start + 2..inner_end).unwrap_or(""), start + 2);
             }
-            "string" => self.string(node, context, b),
-            "simple_expansion" | "expansion" => self.expansion(node, context, b),
-            "command_substitution" | "process_substitution" => {
-                let kind = if kind_of(&node) == "command_substitution" {
+            Kind::String => self.string(node, context, b),
+            Kind::SimpleExpansion | Kind::Expansion => self.expansion(node, context, b),
+            Kind::CommandSubstitution | Kind::ProcessSubstitution => {
+                let kind = if kind(&node) == Kind::CommandSubstitution {
                     ExpansionKind::CommandSubstitution
                 } else {
                     ExpansionKind::ProcessSubstitution
@@ -986,13 +950,15 @@ impl<'t> Walker<'_, '_, 't> {
                 self.walk(node, context);
                 return;
             }
-            "arithmetic_expansion" => {
+            Kind::ArithmeticExpansion => {
                 b.expansion(ExpansionKind::Arithmetic, text, start, None, None, None);
                 self.depth -= 1;
                 self.arithmetic(node, context);
                 return;
             }
-            "brace_expression" => b.expansion(ExpansionKind::Brace, text, start, None, None, None),
+            Kind::BraceExpression => {
+                b.expansion(ExpansionKind::Brace, text, start, None, None, None)
+            }
             _ if node.named_child_count() == 0 => b.unquoted(text, start),
             _ => {
                 // `concatenation`, `command_name`, `number` with expansions, arrays...
@@ -1032,7 +998,7 @@ impl<'t> Walker<'_, '_, 't> {
             if s > at {
                 b.double_quoted(&self.text[at..s], at);
             }
-            if kind_of(&child) == "string_content" || !child.is_named() {
+            if kind(&child) == Kind::StringContent || !child.is_named() {
                 b.double_quoted(&self.text[s..e], s);
             } else {
                 self.build(child, context, b);
@@ -1060,8 +1026,10 @@ impl<'t> Walker<'_, '_, 't> {
             if !child.is_named() {
                 continue;
             }
-            match kind_of(&child) {
-                "variable_name" | "special_variable_name" if name.is_none() && !after_operator => {
+            match kind(&child) {
+                Kind::VariableName | Kind::SpecialVariableName
+                    if name.is_none() && !after_operator =>
+                {
                     name = Some(slice(child, self.text).to_owned());
                 }
                 _ => {
@@ -1159,27 +1127,18 @@ enum CommandPart {
     Other,
 }
 
-/// Node kinds the grammar gives the `argument` field of a command besides [`WORD_KINDS`]:
-/// every primary expression (node-types.json), `concatenation` and `regex` are arguments.
-const ARGUMENT_ONLY_KINDS: &[&str] = &[
-    "command_substitution",
-    "process_substitution",
-    "arithmetic_expansion",
-    "regex",
-];
-
 /// A command's child read by its kind: in tree-sitter-bash the kinds of a command's fields
 /// (`name`, `argument`, `redirect`) do not overlap, and looking a field name up costs more
 /// than the rest of reading the child (a test checks the two readings agree).
-fn command_part(kind: &str) -> CommandPart {
+fn command_part(kind: Kind) -> CommandPart {
     match kind {
-        "command_name" => CommandPart::Word,
-        "file_redirect" | "herestring_redirect" | "heredoc_redirect" => CommandPart::Redirect,
-        "variable_assignment" => CommandPart::Assignment,
-        "comment" => CommandPart::Comment,
-        kind if WORD_KINDS.contains(&kind) || ARGUMENT_ONLY_KINDS.contains(&kind) => {
-            CommandPart::Word
+        Kind::CommandName => CommandPart::Word,
+        Kind::FileRedirect | Kind::HerestringRedirect | Kind::HeredocRedirect => {
+            CommandPart::Redirect
         }
+        Kind::VariableAssignment => CommandPart::Assignment,
+        Kind::Comment => CommandPart::Comment,
+        kind if kind.is_word() || kind.is_argument_only() => CommandPart::Word,
         _ => CommandPart::Other,
     }
 }
@@ -1187,7 +1146,7 @@ fn command_part(kind: &str) -> CommandPart {
 fn is_background(children: &[Node], position: usize) -> bool {
     children
         .get(position + 1)
-        .is_some_and(|next| kind_of(next) == "&")
+        .is_some_and(|next| kind(next) == Kind::Background)
 }
 
 /// The index (in `args`) of the command string of `sh [-opts] -c STRING`.
@@ -1284,6 +1243,7 @@ mod tests {
             loop {
                 let node = cursor.node();
                 assert_eq!(kind_of(&node), node.kind(), "{text:?}");
+                assert_eq!(kind(&node), Kind::named(node.kind()), "{text:?}");
                 compared += 1;
                 if cursor.goto_first_child() || cursor.goto_next_sibling() {
                     continue;
@@ -1324,7 +1284,11 @@ mod tests {
                         _ => CommandPart::Other,
                     },
                 };
-                assert_eq!(command_part(&kind), by_field, "{kind} in {text:?}");
+                assert_eq!(
+                    command_part(Kind::named(&kind)),
+                    by_field,
+                    "{kind} in {text:?}"
+                );
                 compared += 1;
             }
         }
