@@ -122,10 +122,13 @@ impl Word {
         }
         // Words are short and asked about often (every password file name, of every word
         // with a dot): comparing at each offset costs less than setting up a substring
-        // search (`str::match_indices`) each time.
+        // search (`str::match_indices`) each time, when the first byte is compared alone
+        // (comparing whole windows called `memcmp` at every offset).
         let needle = needle.as_bytes();
-        (self.value.as_bytes().windows(needle.len()).enumerate())
-            .any(|(at, window)| window == needle && !self.is_dynamic_in(at, at + needle.len()))
+        let (first, rest) = (needle[0], &needle[1..]);
+        (self.value.as_bytes().windows(needle.len()).enumerate()).any(|(at, window)| {
+            window[0] == first && &window[1..] == rest && !self.is_dynamic_in(at, at + needle.len())
+        })
     }
 }
 
@@ -579,6 +582,9 @@ c", 10,
         assert!(!word.is_dynamic_in(7, 9));
         assert!(word.text().is_none());
         assert!(word.mentions("pg:"));
+        // `:` starts two places; only the second is followed by `5`.
+        assert!(word.mentions(":5"));
+        assert!(!word.mentions(":6"));
         assert!(!word.mentions("$H"), "only in the expansion");
         assert!(!word.mentions("longer than the whole word"));
     }
