@@ -4,7 +4,7 @@
 
 use std::cell::OnceCell;
 
-use hlint_rules::analysis::expressions::{self, Expression};
+use hlint_rules::analysis::expressions::{self, Expressions};
 use hlint_rules::analysis::graph::StepIndex;
 use hlint_rules::analysis::network::Resolution;
 use hlint_rules::analysis::stage::{self, StageAnalysis};
@@ -24,7 +24,7 @@ pub struct Query<'a> {
     pub parents: &'a Parents,
     pub pipeline: Option<&'a Pipeline>,
     stages: OnceCell<Vec<StageAnalysis<'a>>>,
-    expressions: OnceCell<Vec<Expression>>,
+    expressions: OnceCell<Expressions<'a>>,
 }
 
 /// From a place that names something (a host, a path segment) to what it names.
@@ -69,7 +69,7 @@ impl<'a> Query<'a> {
         })
     }
 
-    pub fn expressions(&self) -> &[Expression] {
+    pub fn expressions(&self) -> &Expressions<'a> {
         self.expressions
             .get_or_init(|| expressions::scan(self.tree, self.source()))
     }
@@ -156,14 +156,19 @@ impl<'a> Query<'a> {
                 });
             }
         }
-        for expression in self.expressions() {
+        let expressions = self.expressions();
+        for expression in expressions {
+            let holder = expressions.holder_span(expression);
             let stage = self
                 .all_stages()
                 .into_iter()
-                .find(|stage| stage.full_span().contains(expression.span));
+                .find(|stage| stage.full_span().contains(holder));
             for reference in &expression.references {
                 let segments: Vec<&str> = reference.segments.iter().map(String::as_str).collect();
-                self.resolve_path(stage, &segments, &reference.segment_spans, &mut links);
+                let spans: Vec<Span> = (reference.segment_value_spans.iter())
+                    .map(|&span| expressions.file_span(expression, span))
+                    .collect();
+                self.resolve_path(stage, &segments, &spans, &mut links);
             }
         }
         links

@@ -5,7 +5,7 @@ use hlint_schema::model::Pipeline;
 use hlint_schema::yaml::YamlTree;
 use hlint_schema::Span;
 
-use crate::analysis::expressions::Expression;
+use crate::analysis::expressions::Expressions;
 use crate::analysis::stage::StageAnalysis;
 
 pub struct Context<'a> {
@@ -13,7 +13,7 @@ pub struct Context<'a> {
     pub tree: &'a YamlTree,
     pub pipeline: &'a Pipeline,
     /// Every `<+ ... >` expression of the file, in source order.
-    pub expressions: &'a [Expression],
+    pub expressions: &'a Expressions<'a>,
     /// Every CI stage with its analysis, in document order.
     pub stages: &'a [StageAnalysis<'a>],
 }

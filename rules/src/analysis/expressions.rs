@@ -3,6 +3,13 @@
 //!
 //! JEXL is not parsed in full: hlint needs where each expression starts and ends, the paths it
 //! names, and the `secrets.getValue(...)` calls; anything else inside is left alone.
+//!
+//! Spans are found as offsets in the value of the scalar holding the expression, and placed in
+//! the file only when asked ([`Expressions::file_span`]): a script's expressions need its
+//! whole line table to be placed, and nearly all are never reported.
+
+use std::cell::OnceCell;
+use std::collections::HashSet;
 
 use hlint_schema::model::{find_expression_start, is_expression};
 use hlint_schema::yaml::{NodeId, ScalarSourceMap, YamlTree};
@@ -10,11 +17,15 @@ use hlint_schema::Span;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Expression {
-    /// From `<+` to the closing `>` (to the end of the value when it is never closed).
-    pub span: Span,
+    /// From `<+` to the closing `>` (to the end of the value when it is never closed), in
+    /// offsets of the scalar's value.
+    pub value_span: Span,
     /// The text between `<+` and `>`.
     pub inner: String,
+    /// The scalar holding the expression.
     pub node: NodeId,
+    /// The scalar's index in [`Expressions`]' maps.
+    scalar: usize,
     /// False when no `>` closes the expression.
     pub closed: bool,
     /// Every dotted path named inside, nested expressions included.
@@ -27,10 +38,10 @@ pub struct Expression {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Reference {
     pub segments: Vec<String>,
-    /// The source span of each segment.
-    pub segment_spans: Vec<Span>,
-    /// The whole path.
-    pub span: Span,
+    /// The span of each segment, in value offsets.
+    pub segment_value_spans: Vec<Span>,
+    /// The whole path, in value offsets.
+    pub value_span: Span,
 }
 
 impl Reference {
@@ -42,18 +53,59 @@ impl Reference {
 /// `secrets.getValue(...)` and what it was given.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SecretCall {
-    /// From `secrets` to the closing parenthesis (or the end of the expression).
-    pub span: Span,
+    /// From `secrets` to the closing parenthesis (or the end of the expression), in value
+    /// offsets.
+    pub value_span: Span,
     /// The secret identifier when the argument is one quoted string literal.
     pub secret: Option<String>,
     /// What is wrong with the call, in words, when it is malformed.
     pub problem: Option<String>,
 }
 
+/// Every expression of a file's scalar values, in source order.
+pub struct Expressions<'a> {
+    tree: &'a YamlTree,
+    source: &'a str,
+    found: Vec<Expression>,
+    /// One per scalar holding expressions: its map, built when a span in it is first placed.
+    maps: Vec<(NodeId, OnceCell<ScalarSourceMap<'a>>)>,
+}
+
+impl<'a> Expressions<'a> {
+    pub fn iter(&self) -> std::slice::Iter<'_, Expression> {
+        self.found.iter()
+    }
+
+    /// Where `value_span`, a span of `expression`'s value (its own, a reference's, a
+    /// call's), lies in the file.
+    pub fn file_span(&self, expression: &Expression, value_span: Span) -> Span {
+        let (node, map) = &self.maps[expression.scalar];
+        map.get_or_init(|| {
+            ScalarSourceMap::new(self.tree, self.source, *node, self.tree.span(*node))
+        })
+        .map(value_span)
+    }
+
+    /// The span of the scalar holding `expression`: enough to tell its stage and step.
+    pub fn holder_span(&self, expression: &Expression) -> Span {
+        self.tree.span(expression.node)
+    }
+}
+
+impl<'e> IntoIterator for &'e Expressions<'_> {
+    type Item = &'e Expression;
+    type IntoIter = std::slice::Iter<'e, Expression>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
 /// Every expression in the tree's scalar values, in source order.
-pub fn scan(tree: &YamlTree, source: &str) -> Vec<Expression> {
+pub fn scan<'a>(tree: &'a YamlTree, source: &'a str) -> Expressions<'a> {
     let mut found = Vec::new();
-    let mut seen_spans = std::collections::HashSet::new();
+    let mut maps = Vec::new();
+    let mut seen_spans = HashSet::new();
     for id in tree.ids() {
         let Some(scalar) = tree.scalar(id) else {
             continue;
@@ -61,26 +113,34 @@ pub fn scan(tree: &YamlTree, source: &str) -> Vec<Expression> {
         if !is_expression(&scalar.text) || !seen_spans.insert(tree.span(id)) {
             continue; // alias copies share their original's span: scan it once
         }
-        // One table per scalar: a long script holds many expressions, each with several
-        // spans, and walking the scalar from its start for each was most of the scan.
-        let offsets = ScalarSourceMap::new(tree, source, id, tree.span(id));
         for (start, end, closed) in expression_ranges(&scalar.text) {
             let inner_start = start + 2;
             let inner_end = if closed { end - 1 } else { end };
-            let map = |a: usize, b: usize| offsets.map(Span::new(a, b));
             let inner = &scalar.text[inner_start..inner_end];
             found.push(Expression {
-                span: map(start, end),
+                value_span: Span::new(start, end),
                 inner: inner.to_owned(),
                 node: id,
+                scalar: maps.len(),
                 closed,
-                references: references(inner, inner_start, &map),
-                secret_calls: secret_calls(inner, inner_start, &map),
+                references: references(inner, inner_start),
+                secret_calls: secret_calls(inner, inner_start),
             });
         }
+        maps.push((id, OnceCell::new()));
     }
-    found.sort_by_key(|expression| expression.span.start);
-    found
+    found.sort_by_key(|expression| {
+        (
+            tree.span(expression.node).start,
+            expression.value_span.start,
+        )
+    });
+    Expressions {
+        tree,
+        source,
+        found,
+        maps,
+    }
 }
 
 /// Byte ranges of the outermost `<+ ... >` in `text`, and whether each is closed.
@@ -128,8 +188,9 @@ fn expression_ranges(text: &str) -> Vec<(usize, usize, bool)> {
     ranges
 }
 
-/// Dotted identifier paths in `inner`, outside string literals.
-fn references(inner: &str, base: usize, map: &dyn Fn(usize, usize) -> Span) -> Vec<Reference> {
+/// Dotted identifier paths in `inner` (which starts at value offset `base`), outside string
+/// literals.
+fn references(inner: &str, base: usize) -> Vec<Reference> {
     let bytes = inner.as_bytes();
     let mut refs = Vec::new();
     let mut i = 0;
@@ -157,7 +218,7 @@ fn references(inner: &str, base: usize, map: &dyn Fn(usize, usize) -> Span) -> V
             continue;
         }
         let mut segments = Vec::new();
-        let mut segment_spans = Vec::new();
+        let mut segment_value_spans = Vec::new();
         let path_start = i;
         loop {
             let seg_start = i;
@@ -165,7 +226,7 @@ fn references(inner: &str, base: usize, map: &dyn Fn(usize, usize) -> Span) -> V
                 i += 1;
             }
             segments.push(inner[seg_start..i].to_owned());
-            segment_spans.push(map(base + seg_start, base + i));
+            segment_value_spans.push(Span::new(base + seg_start, base + i));
             if i + 1 < bytes.len() && bytes[i] == b'.' && is_ident_start(bytes[i + 1]) {
                 i += 1;
             } else {
@@ -174,14 +235,15 @@ fn references(inner: &str, base: usize, map: &dyn Fn(usize, usize) -> Span) -> V
         }
         refs.push(Reference {
             segments,
-            segment_spans,
-            span: map(base + path_start, base + i),
+            segment_value_spans,
+            value_span: Span::new(base + path_start, base + i),
         });
     }
     refs
 }
 
-fn secret_calls(inner: &str, base: usize, map: &dyn Fn(usize, usize) -> Span) -> Vec<SecretCall> {
+/// The `secrets.` calls of `inner` (which starts at value offset `base`).
+fn secret_calls(inner: &str, base: usize) -> Vec<SecretCall> {
     let mut calls = Vec::new();
     let mut from = 0;
     while let Some(offset) = inner[from..].find("secrets.") {
@@ -207,7 +269,7 @@ fn secret_calls(inner: &str, base: usize, map: &dyn Fn(usize, usize) -> Span) ->
             parse_secret_argument(after, method_len)
         };
         calls.push(SecretCall {
-            span: map(base + start, base + from + len),
+            value_span: Span::new(base + start, base + from + len),
             secret,
             problem,
         });
@@ -274,9 +336,33 @@ mod tests {
     use super::*;
     use hlint_schema::yaml::{load_str, LoadLimits};
 
+    /// The expressions of `text`, their spans placed in the file.
     fn scan_text(text: &str) -> Vec<Expression> {
         let loaded = load_str(text, LoadLimits::default());
-        scan(&loaded.tree, text)
+        let expressions = scan(&loaded.tree, text);
+        let place = |expression: &Expression, span: Span| expressions.file_span(expression, span);
+        expressions
+            .iter()
+            .map(|expression| Expression {
+                value_span: place(expression, expression.value_span),
+                references: (expression.references.iter())
+                    .map(|reference| Reference {
+                        segment_value_spans: (reference.segment_value_spans.iter())
+                            .map(|&span| place(expression, span))
+                            .collect(),
+                        value_span: place(expression, reference.value_span),
+                        ..reference.clone()
+                    })
+                    .collect(),
+                secret_calls: (expression.secret_calls.iter())
+                    .map(|call| SecretCall {
+                        value_span: place(expression, call.value_span),
+                        ..call.clone()
+                    })
+                    .collect(),
+                ..expression.clone()
+            })
+            .collect()
     }
 
     #[test]
@@ -285,7 +371,7 @@ mod tests {
         let found = scan_text(text);
         assert_eq!(found.len(), 3);
         assert_eq!(
-            &text[found[0].span.start..found[0].span.end],
+            &text[found[0].value_span.start..found[0].value_span.end],
             "<+steps.build.output.outputVariables.VERSION>"
         );
         let reference = &found[0].references[0];
@@ -294,8 +380,17 @@ mod tests {
             ["steps", "build", "output", "outputVariables", "VERSION"]
         );
         assert_eq!(
-            &text[reference.segment_spans[1].start..reference.segment_spans[1].end],
+            &text[reference.segment_value_spans[1].start..reference.segment_value_spans[1].end],
             "build"
+        );
+        assert_eq!(
+            &text[reference.value_span.start..reference.value_span.end],
+            "steps.build.output.outputVariables.VERSION"
+        );
+        let call = &found[2].secret_calls[0];
+        assert_eq!(
+            &text[call.value_span.start..call.value_span.end],
+            "secrets.getValue(\"pg\")"
         );
         assert_eq!(found[2].secret_calls[0].secret.as_deref(), Some("pg"));
     }

@@ -32,18 +32,19 @@ command: echo "building <+pipeline.name>"
 
 pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     for expression in cx.expressions {
+        let span = || cx.expressions.file_span(expression, expression.value_span);
         if !expression.closed {
             out.push(
                 Diagnostic::new(
                     &RULE,
-                    expression.span,
+                    span(),
                     "this expression is never closed: `<+` has no matching `>`",
                 )
                 .with_help("end the expression with `>`"),
             );
         } else if expression.inner.trim().is_empty() {
             out.push(
-                Diagnostic::new(&RULE, expression.span, "empty expression `<+>`")
+                Diagnostic::new(&RULE, span(), "empty expression `<+>`")
                     .with_help("write what it should evaluate, or remove it"),
             );
         }

@@ -40,8 +40,12 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         for call in &expression.secret_calls {
             if let Some(problem) = &call.problem {
                 out.push(
-                    Diagnostic::new(&RULE, call.span, problem.clone())
-                        .with_help("write `secrets.getValue(\"secret_id\")`"),
+                    Diagnostic::new(
+                        &RULE,
+                        cx.expressions.file_span(expression, call.value_span),
+                        problem.clone(),
+                    )
+                    .with_help("write `secrets.getValue(\"secret_id\")`"),
                 );
             }
         }

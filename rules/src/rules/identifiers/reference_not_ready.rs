@@ -51,10 +51,11 @@ Move the reader after the step it reads:
 
 pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     for expression in cx.expressions {
-        let Some(stage) = cx.stage_at(expression.span) else {
+        let holder = cx.expressions.holder_span(expression);
+        let Some(stage) = cx.stage_at(holder) else {
             continue;
         };
-        let Some(reader) = stage.step_at(expression.span) else {
+        let Some(reader) = stage.step_at(holder) else {
             continue;
         };
         for reference in &expression.references {
@@ -64,7 +65,9 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             let Some(target) = stage.graph.find(id) else {
                 continue;
             }; // HL604's business
-            let span = reference.segment_spans[at];
+            let span = cx
+                .expressions
+                .file_span(expression, reference.segment_value_spans[at]);
             let message = if target == reader {
                 format!(
                     "this step reads its own output `{id}`: outputs exist only after the step ends"

@@ -2,7 +2,7 @@ use hlint_schema::model::{Spanned, Variable};
 use hlint_schema::validate::closest;
 use hlint_schema::Span;
 
-use crate::analysis::expressions::Reference;
+use crate::analysis::expressions::{Expression, Expressions, Reference};
 use crate::analysis::stage::StageAnalysis;
 use crate::context::Context;
 use crate::diagnostic::{Diagnostic, Edit, Severity};
@@ -56,19 +56,47 @@ after the typo was made.
 
 pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     for expression in cx.expressions {
-        let stage = cx.stage_at(expression.span);
+        let stage = cx.stage_at(cx.expressions.holder_span(expression));
         for reference in &expression.references {
-            if let Some(diagnostic) = check_reference(cx, stage, reference) {
+            let placed = Placed {
+                reference,
+                expression,
+                expressions: cx.expressions,
+            };
+            if let Some(diagnostic) = check_reference(cx, stage, &placed) {
                 out.push(diagnostic);
             }
         }
     }
 }
 
+/// A reference with what places its segments in the file.
+struct Placed<'r> {
+    reference: &'r Reference,
+    expression: &'r Expression,
+    expressions: &'r Expressions<'r>,
+}
+
+impl Placed<'_> {
+    /// Where segment `at` is written.
+    fn segment_span(&self, at: usize) -> Span {
+        self.expressions
+            .file_span(self.expression, self.reference.segment_value_spans[at])
+    }
+}
+
+impl std::ops::Deref for Placed<'_> {
+    type Target = Reference;
+
+    fn deref(&self) -> &Reference {
+        self.reference
+    }
+}
+
 fn check_reference(
     cx: &Context,
     stage: Option<&StageAnalysis>,
-    reference: &Reference,
+    reference: &Placed,
 ) -> Option<Diagnostic> {
     let segments: Vec<&str> = reference.segments.iter().map(String::as_str).collect();
     match segments.as_slice() {
@@ -124,7 +152,7 @@ fn check_reference(
 /// `steps.ID` (at segment `at`), then, when the path goes on to `output.outputVariables.X`
 /// or into a group's `steps.ID`, those too.
 fn step(
-    reference: &Reference,
+    reference: &Placed,
     at: usize,
     stage: &StageAnalysis,
     step_id: &str,
@@ -169,7 +197,7 @@ fn step(
 }
 
 fn variable(
-    reference: &Reference,
+    reference: &Placed,
     at: usize,
     name: &str,
     declared: Option<&Spanned<Vec<Spanned<Variable>>>>,
@@ -192,14 +220,14 @@ fn variable(
 }
 
 fn unknown(
-    reference: &Reference,
+    reference: &Placed,
     at: usize,
     what: &str,
     name: &str,
     known: &[&str],
     place: &str,
 ) -> Diagnostic {
-    let span: Span = reference.segment_spans[at];
+    let span = reference.segment_span(at);
     let diagnostic = Diagnostic::new(&RULE, span, format!("no {what} `{name}` in {place}"));
     match closest(name, known.iter().copied()) {
         Some(suggestion) => diagnostic
