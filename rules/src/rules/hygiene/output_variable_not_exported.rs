@@ -1,5 +1,8 @@
+use std::sync::LazyLock;
+
 use hlint_schema::model::StepSpec;
 use hlint_schema::validate::closest;
+use memchr::memmem::Finder;
 
 use crate::analysis::command::AssignmentKind;
 use crate::analysis::graph::StepIndex;
@@ -71,6 +74,14 @@ const DECLARATIONS: &[&str] = &["export", "declare", "typeset", "readonly", "loc
 /// Variables that name the output file the runner reads.
 const OUTPUT_FILES: &[&str] = &["DRONE_OUTPUT", "HARNESS_OUTPUT_FILE"];
 
+/// A searcher for each of [`DECLARATIONS`] and [`OUTPUT_FILES`], built once: every script
+/// with output variables is searched for all of them (setting up `str::contains`' search
+/// for each cost more than the search).
+static SEARCHERS: LazyLock<(Vec<Finder<'static>>, Vec<Finder<'static>>)> = LazyLock::new(|| {
+    let finders = |words: &'static [&'static str]| words.iter().map(|w| Finder::new(*w)).collect();
+    (finders(DECLARATIONS), finders(OUTPUT_FILES))
+});
+
 pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     for stage in cx.ci_stages() {
         for (index, entry) in stage.steps().iter().enumerate() {
@@ -99,7 +110,9 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             }
             let command_span = analysis.command_span();
             let text = &cx.source[command_span.start..command_span.end];
-            if OUTPUT_FILES.iter().any(|name| text.contains(name)) || declares_dynamically(text) {
+            let names_output_file =
+                (SEARCHERS.1.iter()).any(|name| name.find(text.as_bytes()).is_some());
+            if names_output_file || declares_dynamically(text) {
                 continue;
             }
             let set_names: Vec<&str> = script
@@ -190,8 +203,9 @@ fn declares_dynamically(text: &str) -> bool {
     let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_';
     // Each keyword searched once over the whole text (not once per line), then read to the
     // end of its line.
-    DECLARATIONS.iter().any(|keyword| {
-        text.match_indices(keyword).any(|(at, _)| {
+    SEARCHERS.0.iter().any(|keyword| {
+        keyword.find_iter(text.as_bytes()).any(|at| {
+            let keyword = keyword.needle();
             let before = text[..at].chars().next_back();
             let line_end = text[at..].find('\n').map_or(text.len(), |end| at + end);
             let rest = &text[at + keyword.len()..line_end];
