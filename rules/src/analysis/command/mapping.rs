@@ -174,6 +174,11 @@ impl StepScript<'_> {
         ))
     }
 
+    /// The whole script, as the shell reads it (the command's value, YAML quoting undone).
+    pub fn script_text(&self) -> &str {
+        &self.command.value
+    }
+
     /// The script's text at a span of the analysis (empty outside the script).
     pub fn text(&self, span: Span) -> &str {
         self.command.value.get(span.start..span.end).unwrap_or("")

@@ -108,8 +108,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             }) {
                 continue;
             }
-            let command_span = analysis.command_span();
-            let text = &cx.source[command_span.start..command_span.end];
+            let text = analysis.script_text();
             let names_output_file =
                 (SEARCHERS.1.iter()).any(|name| name.find(text.as_bytes()).is_some());
             if names_output_file || declares_dynamically(text) {
@@ -156,7 +155,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                         "output variable `{variable}` is declared, but `{id}`'s script never sets it: Harness records `${variable}` after the script, so the output is empty"
                     ),
                 )
-                .with_label(command_span, format!("no `{variable}` is set in this script"));
+                .with_label(analysis.command_span(), format!("no `{variable}` is set in this script"));
                 let candidates: Vec<&str> = set_names
                     .iter()
                     .copied()
@@ -336,6 +335,18 @@ mod tests {
             &step("Powershell", "Write-Host hi", "APP_VERSION"),
         );
         assert!(findings(&text, "HL703").is_empty());
+    }
+
+    #[test]
+    fn a_quoted_command_is_read_as_the_shell_reads_it() {
+        // In YAML's double quotes `\n` is a line break: the `export` starts the second line
+        // of the script, though not of the YAML source.
+        let command = r#""echo start\nexport $(grep -v '^#' .env | xargs)""#;
+        let text = pipeline(Infra::Cloud, &step("Sh", command, "APP_VERSION"));
+        assert!(findings(&text, "HL703").is_empty(), "{command}");
+        let command = r#""echo start\nexport APP_VER=1""#;
+        let text = pipeline(Infra::Cloud, &step("Sh", command, "APP_VERSION"));
+        assert_eq!(findings(&text, "HL703").len(), 1, "{command}");
     }
 
     #[test]
