@@ -1,5 +1,6 @@
 //! The default command: lint the given paths and report.
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -7,8 +8,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use hlint_rules::{
-    lint_read_source, lint_source_at, spreads_over_cores, ConfigResolver, ExtraSchema, FileReport,
-    LintOptions, Origin, RuleSet, Selection, Severity,
+    lint_source_at, spreads_over_cores, ConfigResolver, ExtraSchema, FileReport, LintOptions,
+    Origin, RuleSet, Selection, Severity,
 };
 use hlint_schema::validate::SchemaValidator;
 
@@ -68,7 +69,7 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write) -> u8 {
         }
         Ok(Linted::keeping_what_is_shown(
             job.name.clone(),
-            job.lint_read(bytes),
+            job.lint(bytes),
         ))
     });
     let mut files = Vec::with_capacity(results.len());
@@ -185,13 +186,10 @@ impl Job<'_> {
         .map_err(|error| format!("{}: {error}", self.name))
     }
 
-    pub fn lint(&self, bytes: &[u8]) -> FileReport {
+    /// Lints `bytes`; what [`Job::read`] returned is best handed over whole (the report keeps
+    /// it as its text).
+    pub fn lint<'b>(&self, bytes: impl Into<Cow<'b, [u8]>>) -> FileReport {
         lint_source_at(bytes, self.origin(), &self.options, self.path.as_deref())
-    }
-
-    /// [`Job::lint`] of what [`Job::read`] returned, which the report keeps as its text.
-    pub fn lint_read(&self, bytes: Vec<u8>) -> FileReport {
-        lint_read_source(bytes, self.origin(), &self.options, self.path.as_deref())
     }
 }
 

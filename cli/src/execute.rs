@@ -117,7 +117,7 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write) -> u8 {
                 return EXIT_TROUBLE;
             }
         };
-        let report = job.lint_read(bytes);
+        let report = job.lint(bytes);
         match Plan::from_report(&job.name, &report, job.options.limits) {
             Ok(plan) => {
                 // cloneCodebase copies the checkout holding the pipeline file.

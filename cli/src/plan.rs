@@ -69,7 +69,7 @@ pub fn run(args: &CheckArgs, out: &mut dyn Write) -> u8 {
                 return Planned::Trouble;
             }
         };
-        let report = job.lint_read(bytes);
+        let report = job.lint(bytes);
         match Plan::from_report(&job.name, &report, job.options.limits) {
             Ok(plan) => Planned::Plan(Box::new(plan)),
             Err(PlanError::NotAPipeline { .. }) if job.origin() == Origin::Discovered => {

@@ -309,7 +309,7 @@ pub fn lint(uri: Uri, text: String, shared: &Shared) -> (Snapshot, Vec<lsp::Diag
         config: config.clone().unwrap_or_default(),
         ..LintOptions::default()
     };
-    let mut report = lint_source_at(text.as_bytes(), Origin::Named, &options, path.as_deref());
+    let mut report = lint_source_at(text.into_bytes(), Origin::Named, &options, path.as_deref());
     let checked = report.checked;
     let lines = report.take_lines();
     let mut snapshot = Snapshot {

@@ -17,7 +17,6 @@ pub use config::{Config, ConfigError, ConfigResolver, RuleSet, Selection};
 pub use diagnostic::{Applicability, Diagnostic, Edit, Fix, Label, Severity};
 pub use fix::{apply_fixes, fix_until_stable, Fixed};
 pub use lint::{
-    lint_read_source, lint_source, lint_source_at, spreads_over_cores, ExtraSchema, FileReport,
-    LintOptions, Origin,
+    lint_source, lint_source_at, spreads_over_cores, ExtraSchema, FileReport, LintOptions, Origin,
 };
 pub use registry::{all_rules, find_rule, Rule};

@@ -83,27 +83,18 @@ pub fn lint_source(bytes: &[u8], origin: Origin, options: &LintOptions) -> FileR
     lint_source_at(bytes, origin, options, None)
 }
 
-/// Lints the bytes of the file at `path` (which per-file ignores are matched against).
-pub fn lint_source_at(
-    bytes: &[u8],
+/// Lints the bytes of the file at `path` (which per-file ignores are matched against). Bytes
+/// handed over in a buffer of their own (`Vec<u8>`) become the report's text without a copy
+/// when they are UTF-8.
+pub fn lint_source_at<'b>(
+    bytes: impl Into<Cow<'b, [u8]>>,
     origin: Origin,
     options: &LintOptions,
     path: Option<&Path>,
 ) -> FileReport {
+    let bytes = bytes.into();
     let spread = spreads_over_cores(bytes.len());
-    lint_bytes(Cow::Borrowed(bytes), origin, options, path, spread)
-}
-
-/// [`lint_source_at`] for bytes read into a buffer of their own: when they are UTF-8, the
-/// report's text is that buffer, not a copy.
-pub fn lint_read_source(
-    bytes: Vec<u8>,
-    origin: Origin,
-    options: &LintOptions,
-    path: Option<&Path>,
-) -> FileReport {
-    let spread = spreads_over_cores(bytes.len());
-    lint_bytes(Cow::Owned(bytes), origin, options, path, spread)
+    lint_bytes(bytes, origin, options, path, spread)
 }
 
 /// Whether a file of `len` bytes is linted on every core (rayon's global pool).
