@@ -329,20 +329,10 @@ mod tests {
     fn a_file_spread_over_the_cores_gets_the_same_diagnostics() {
         let text = long_pipeline();
         let options = LintOptions::default();
-        let spread = lint_bytes(
-            Cow::Borrowed(text.as_bytes()),
-            Origin::Named,
-            &options,
-            None,
-            true,
-        );
-        let alone = lint_bytes(
-            Cow::Owned(text.into_bytes()),
-            Origin::Named,
-            &options,
-            None,
-            false,
-        );
+        let lint = |bytes, spread| lint_bytes(bytes, Origin::Named, &options, None, spread);
+        // Borrowed bytes spread, owned ones alone: both ways of handing bytes over.
+        let spread = lint(Cow::Borrowed(text.as_bytes()), true);
+        let alone = lint(Cow::Owned(text.clone().into_bytes()), false);
         assert!(spread.diagnostics.len() > 10, "{:?}", spread.diagnostics);
         assert_eq!(spread.diagnostics, alone.diagnostics);
     }
