@@ -67,8 +67,9 @@ pub struct Expressions<'a> {
     tree: &'a YamlTree,
     source: &'a str,
     found: Vec<Expression>,
-    /// One per scalar holding expressions: its map, built when a span in it is first placed.
-    maps: Vec<(NodeId, OnceCell<ScalarSourceMap<'a>>)>,
+    /// One per scalar holding expressions ([`Expression::scalar`]): its map, built when a span
+    /// in it is first placed.
+    maps: Vec<OnceCell<ScalarSourceMap<'a>>>,
 }
 
 impl<'a> Expressions<'a> {
@@ -79,11 +80,12 @@ impl<'a> Expressions<'a> {
     /// Where `value_span`, a span of `expression`'s value (its own, a reference's, a
     /// call's), lies in the file.
     pub fn file_span(&self, expression: &Expression, value_span: Span) -> Span {
-        let (node, map) = &self.maps[expression.scalar];
-        map.get_or_init(|| {
-            ScalarSourceMap::new(self.tree, self.source, *node, self.tree.span(*node))
-        })
-        .map(value_span)
+        let node = expression.node;
+        self.maps[expression.scalar]
+            .get_or_init(|| {
+                ScalarSourceMap::new(self.tree, self.source, node, self.tree.span(node))
+            })
+            .map(value_span)
     }
 
     /// The span of the scalar holding `expression`: enough to tell its stage and step.
@@ -127,7 +129,7 @@ pub fn scan<'a>(tree: &'a YamlTree, source: &'a str) -> Expressions<'a> {
                 secret_calls: secret_calls(inner, inner_start),
             });
         }
-        maps.push((id, OnceCell::new()));
+        maps.push(OnceCell::new());
     }
     found.sort_by_key(|expression| {
         (
