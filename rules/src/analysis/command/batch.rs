@@ -42,7 +42,8 @@ fn analyse_all<'a>(
 ) -> Vec<Option<StepScript<'a>>> {
     let analyse = |found: &Option<StepCommand<'a>>| found.map(|found| found.analyse(tree, source));
     if parallel {
-        commands.par_iter().map(analyse).collect()
+        // One step a job: scripts differ in length, and runs of steps leave a core idle.
+        commands.par_iter().with_max_len(1).map(analyse).collect()
     } else {
         commands.iter().map(analyse).collect()
     }
