@@ -4,7 +4,8 @@
 //! on every call: both readings here come from tables by kind id. The walk dispatches on
 //! [`Kind`], so a kind it tells apart is named once ([`NAMES`], checked against the grammar
 //! by a test) and a misspelt arm is a compile error rather than a branch never taken;
-//! [`kind_of`] gives the name where the name itself is wanted.
+//! [`kind_of`] gives the name where the name itself is wanted (a keyword such as `until`, a
+//! message, a suffix) or where a rare kind is read that [`Kind`] does not name.
 
 use std::sync::LazyLock;
 

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use tree_sitter::Node;
 
-use super::kind::kind_of;
+use super::kind::{kind, kind_of, Kind};
 use super::script::LoopBound;
 
 /// Comparison operators of `test`/`[`/`[[` that compare numbers.
@@ -42,9 +42,9 @@ pub(crate) fn for_bound(node: Node, text: &str) -> (LoopBound, Option<(usize, us
 
 /// `$(seq ...)` or `{A..B}`: the number of items when static.
 fn sequence_count(node: Node, text: &str) -> Option<Option<u64>> {
-    match kind_of(&node) {
-        "command_substitution" => {
-            let command = named_children(node).find(|c| kind_of(c) == "command")?;
+    match kind(&node) {
+        Kind::CommandSubstitution => {
+            let command = named_children(node).find(|c| kind(c) == Kind::Command)?;
             let name = command.child_by_field_name("name")?;
             if slice(name, text) != "seq" {
                 return None;
@@ -65,7 +65,7 @@ fn sequence_count(node: Node, text: &str) -> Option<Option<u64>> {
             });
             Some(count)
         }
-        "brace_expression" => {
+        Kind::BraceExpression => {
             let numbers: Vec<i64> = named_children(node)
                 .filter_map(|c| slice(c, text).parse().ok())
                 .collect();
@@ -318,7 +318,7 @@ fn reads_clock(node: Node, text: &str) -> bool {
         if seen > 10_000 {
             return false;
         }
-        if kind_of(&n) == "command_substitution"
+        if kind(&n) == Kind::CommandSubstitution
             && slice(n, text)
                 .trim_start_matches("$(")
                 .trim_start()
@@ -336,11 +336,11 @@ fn variables_in(node: Node, text: &str, out: &mut Vec<String>, depth: usize) {
     if depth > MAX_DEPTH {
         return;
     }
-    if kind_of(&node) == "variable_name" {
+    if kind(&node) == Kind::VariableName {
         out.push(slice(node, text).to_owned());
         return;
     }
-    if kind_of(&node) == "word" {
+    if kind(&node) == Kind::Word {
         // `test $i -lt 5` arrives as words: `$i` is a simple_expansion, but a bare `i` in
         // `let` or `(( ))` can be a word.
         let t = slice(node, text);

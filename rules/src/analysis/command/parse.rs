@@ -161,7 +161,7 @@ impl<'t> Walker<'_, '_, 't> {
     /// The children of `node` with their field names.
     fn children(&mut self, node: Node<'t>) -> Children<'t> {
         let mut out = Children::new();
-        self.each_child(node, |cursor| {
+        each_child(node, &mut self.cursor, |cursor| {
             out.push((cursor.field_name(), cursor.node()));
         });
         out
@@ -171,11 +171,6 @@ impl<'t> Walker<'_, '_, 't> {
     /// the grammar's field table: most nodes are read without).
     fn nodes(&mut self, node: Node<'t>) -> Nodes<'t> {
         child_nodes(node, &mut self.cursor)
-    }
-
-    /// Runs `visit` with the walk's cursor on each child of `node` in turn.
-    fn each_child(&mut self, node: Node<'t>, visit: impl FnMut(&TreeCursor<'t>)) {
-        each_child(node, &mut self.cursor, visit);
     }
 
     /// The named children of `node`, through the walk's cursor.
@@ -477,13 +472,13 @@ impl<'t> Walker<'_, '_, 't> {
     fn heredoc_body(&mut self, node: Node<'t>) {
         let mut stack = vec![node];
         while let Some(n) = stack.pop() {
-            match kind_of(&n) {
+            match kind(&n) {
                 // A here-document is data: its `$(...)` are not followed as commands.
-                "command_substitution" => {}
-                "simple_expansion" | "expansion" => {
+                Kind::CommandSubstitution => {}
+                Kind::SimpleExpansion | Kind::Expansion => {
                     if let Some(name) = self
                         .named_children(n)
-                        .find(|c| matches!(kind_of(c), "variable_name" | "special_variable_name"))
+                        .find(|c| matches!(kind(c), Kind::VariableName | Kind::SpecialVariableName))
                     {
                         self.out.reads.push(VariableRead {
                             name: slice(name, self.text).to_owned(),
@@ -505,9 +500,9 @@ impl<'t> Walker<'_, '_, 't> {
             return;
         }
         self.depth += 1;
-        match kind_of(&node) {
+        match kind(&node) {
             // Inside arithmetic, a bare name is a variable (tree-sitter reads some as words).
-            "variable_name" | "word" if loops::is_name(slice(node, self.text)) => {
+            Kind::VariableName | Kind::Word if loops::is_name(slice(node, self.text)) => {
                 self.out.reads.push(VariableRead {
                     name: slice(node, self.text).to_owned(),
                     span: self.span(node),
@@ -515,12 +510,12 @@ impl<'t> Walker<'_, '_, 't> {
                     in_heredoc: false,
                 })
             }
-            "simple_expansion" | "expansion" => {
+            Kind::SimpleExpansion | Kind::Expansion => {
                 let mut scratch = WordBuilder::default();
                 self.expansion(node, context, &mut scratch);
             }
-            "command_substitution" | "process_substitution" => self.walk(node, context),
-            "variable_assignment" => {
+            Kind::CommandSubstitution | Kind::ProcessSubstitution => self.walk(node, context),
+            Kind::VariableAssignment => {
                 self.assignment(node, context, AssignmentKind::Plain, None, false);
             }
             _ => {
@@ -539,7 +534,7 @@ impl<'t> Walker<'_, '_, 't> {
                 continue;
             }
             if field == Some("body") {
-                if kind_of(&child) == "command" {
+                if kind(&child) == Kind::Command {
                     invocation = self.command(child, context);
                 } else {
                     self.walk(child, context);
@@ -581,7 +576,7 @@ impl<'t> Walker<'_, '_, 't> {
                 _ => {}
             }
         }
-        if kind_of(&node) == "herestring_redirect" {
+        if kind(&node) == Kind::HerestringRedirect {
             if let Some(word) = pending.first().copied() {
                 operator_end = word.start_byte();
                 target = Some(self.word(word, context));
@@ -789,7 +784,7 @@ impl<'t> Walker<'_, '_, 't> {
 
     fn declaration(&mut self, node: Node<'t>, context: &Context) {
         let keyword = node.child(0).map_or("", |k| kind_of(&k));
-        let kind = match keyword {
+        let assignment_kind = match keyword {
             "export" => AssignmentKind::Export,
             "local" => AssignmentKind::Local,
             "readonly" => AssignmentKind::Readonly,
@@ -797,17 +792,17 @@ impl<'t> Walker<'_, '_, 't> {
         };
         let mut exported = keyword == "export";
         for child in self.named_children(node) {
-            match kind_of(&child) {
-                "variable_assignment" => {
-                    self.assignment(child, context, kind, None, exported);
+            match kind(&child) {
+                Kind::VariableAssignment => {
+                    self.assignment(child, context, assignment_kind, None, exported);
                 }
-                "variable_name" => {
+                Kind::VariableName => {
                     let span = self.span(child);
                     self.out.assignments.push(Assignment {
                         name: slice(child, self.text).to_owned(),
                         name_span: span,
                         value: None,
-                        kind,
+                        kind: assignment_kind,
                         exported: exported || self.allexport,
                         span,
                         invocation: None,
@@ -824,7 +819,7 @@ impl<'t> Walker<'_, '_, 't> {
                         }
                         _ => {
                             if let Some(mut assignment) = word_assignment(&word, context, 0) {
-                                assignment.kind = kind;
+                                assignment.kind = assignment_kind;
                                 assignment.exported = exported || self.allexport;
                                 assignment.invocation = None;
                                 self.out.assignments.push(assignment);
@@ -1127,7 +1122,7 @@ impl WordBuilder {
 /// tree-sitter-bash reads the valid `<>` operator as `<` plus an error.
 fn is_read_write_redirect(node: Node, text: &str) -> bool {
     node.parent()
-        .is_some_and(|p| kind_of(&p) == "file_redirect")
+        .is_some_and(|p| kind(&p) == Kind::FileRedirect)
         && slice(node, text) == ">"
         && node.start_byte() > 0
         && text.as_bytes().get(node.start_byte() - 1) == Some(&b'<')
