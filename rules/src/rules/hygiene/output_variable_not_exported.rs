@@ -74,13 +74,17 @@ const DECLARATIONS: &[&str] = &["export", "declare", "typeset", "readonly", "loc
 /// Variables that name the output file the runner reads.
 const OUTPUT_FILES: &[&str] = &["DRONE_OUTPUT", "HARNESS_OUTPUT_FILE"];
 
-/// A searcher for each of [`DECLARATIONS`] and [`OUTPUT_FILES`], built once: every script
+/// A searcher for each of [`DECLARATIONS`] and of [`OUTPUT_FILES`], built once: every script
 /// with output variables is searched for all of them (setting up `str::contains`' search
 /// for each cost more than the search).
-static SEARCHERS: LazyLock<(Vec<Finder<'static>>, Vec<Finder<'static>>)> = LazyLock::new(|| {
-    let finders = |words: &'static [&'static str]| words.iter().map(|w| Finder::new(*w)).collect();
-    (finders(DECLARATIONS), finders(OUTPUT_FILES))
-});
+static DECLARATION_SEARCHERS: LazyLock<Vec<Finder<'static>>> =
+    LazyLock::new(|| searchers(DECLARATIONS));
+static OUTPUT_FILE_SEARCHERS: LazyLock<Vec<Finder<'static>>> =
+    LazyLock::new(|| searchers(OUTPUT_FILES));
+
+fn searchers(words: &'static [&'static str]) -> Vec<Finder<'static>> {
+    words.iter().map(|word| Finder::new(*word)).collect()
+}
 
 pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     for stage in cx.ci_stages() {
@@ -110,7 +114,7 @@ pub fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             }
             let text = analysis.script_text();
             let names_output_file =
-                (SEARCHERS.1.iter()).any(|name| name.find(text.as_bytes()).is_some());
+                (OUTPUT_FILE_SEARCHERS.iter()).any(|name| name.find(text.as_bytes()).is_some());
             if names_output_file || declares_dynamically(text) {
                 continue;
             }
@@ -202,7 +206,7 @@ fn declares_dynamically(text: &str) -> bool {
     let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_';
     // Each keyword searched once over the whole text (not once per line), then read to the
     // end of its line.
-    SEARCHERS.0.iter().any(|keyword| {
+    DECLARATION_SEARCHERS.iter().any(|keyword| {
         keyword.find_iter(text.as_bytes()).any(|at| {
             let keyword = keyword.needle();
             let before = text[..at].chars().next_back();
